@@ -1,0 +1,108 @@
+/* The command line on top of libpvmio: shared declarations. */
+#ifndef PVMIO_CLI_H
+#define PVMIO_CLI_H
+
+#include <popt.h>
+#include <stdint.h>
+
+#include "format.h"
+#include "parse.h"
+#include "pvmio.h"
+
+/* Exit statuses (SPEC "Exit status"). */
+enum {
+	EXIT_DONE = 0,
+	EXIT_MEMORY = 1,
+	EXIT_USAGE = 2,
+	EXIT_PROCESS = 3,
+	EXIT_LOCAL = 4,
+};
+
+struct command {
+	const char *name;
+	int (*run)(int argc, const char **argv);
+	const char *summary;
+};
+extern const struct command commands[];
+
+int cmd_read(int argc, const char **argv);
+int cmd_write(int argc, const char **argv);
+int cmd_dump(int argc, const char **argv);
+int cmd_fill(int argc, const char **argv);
+int cmd_maps(int argc, const char **argv);
+int cmd_find(int argc, const char **argv);
+
+/* Messages: one line on stderr, "pvmio: COMMAND: ...". */
+extern const char *cli_command;
+__attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void cli_verbose(const char *fmt, ...);
+
+/* Options every command has. */
+struct common_options {
+	int stop, verbose, progress, no_progress, help, usage;
+};
+extern struct common_options common;
+extern struct poptOption common_table[];
+#define COMMON_OPTIONS { NULL, '\0', POPT_ARG_INCLUDE_TABLE, common_table, 0, "Common options:", NULL }
+
+/* Runs popt over argv; on success returns -1 with the positional
+ * arguments, else the exit status to leave with (help, usage error). */
+int cli_parse(const char *name, int argc, const char **argv, const struct poptOption *table,
+	      const char *synopsis, const char *const *examples, poptContext *ctx, const char ***args,
+	      int *nargs);
+
+/* The target of a command. */
+struct target {
+	struct pvmio *h;
+	struct pvmio_maps *maps;
+	pid_t pid;
+	int ptrsize;
+};
+/* Opens PIDARG and reads its maps; 0, or an exit status (reported). */
+int target_open(struct target *t, const char *pidarg, unsigned flags);
+/* With --stop, stops it until target_close; 0 or an exit status. */
+int target_stop(struct target *t);
+void target_close(struct target *t);
+/* Re-reads the maps list. */
+int target_refresh_maps(struct target *t);
+
+/* Reports a failed transfer at ADDR and returns its exit status. */
+int report_memory_error(struct target *t, int err, uint64_t addr, const char *what);
+/* Reports a usage error and returns EXIT_USAGE. */
+int usage_error(const struct perr *e);
+/* The exit status for a process-level error (reported). */
+int report_process_error(pid_t pid, int err);
+/* Describes the mapping around ADDR ("0x1000..0x2000 r--p /bin/x"). */
+void describe_mapping(const struct target *t, uint64_t addr, char *buf, size_t size);
+
+/* Progress on long jobs (SPEC "Long work"). */
+struct progress {
+	int on;
+	uint64_t total, done;
+	double start, last;
+};
+void progress_begin(struct progress *p, uint64_t total);
+void progress_add(struct progress *p, uint64_t n);
+void progress_end(struct progress *p);
+
+/* Reads the whole of a value list into bytes: hex data, -t values or a
+ * string (with -z a NUL); the forms shared by write, fill and find. */
+struct data_options {
+	const char *type, *endian, *string;
+	int nul;
+};
+int data_from_args(struct target *t, const struct data_options *o, const char **args, int nargs,
+		   struct bytes *out, struct perr *e);
+int typed_options(struct target *t, const char *type, const char *endian, struct vtype *vt, int *big,
+		  struct perr *e);
+
+/* How RANGE arguments get their length (SPEC "ADDR alone"). */
+struct range_defaults {
+	int have_len;		/* a bare ADDR gets len */
+	int explicit_len;	/* from -n or -c: a NAME alone gets it too */
+	uint64_t len;
+	unsigned multiple;	/* each length a multiple of this (a -t size) */
+};
+int parse_ranges(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out);
+
+#endif

@@ -1,0 +1,389 @@
+/* pvmio write PID ADDR DATA...: patch memory, checked before the first
+ * byte is written. */
+#include "config.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *opt_format, *opt_type, *opt_endian, *opt_string, *opt_input;
+static int opt_nul, opt_force, opt_verify;
+
+static struct poptOption options[] = {
+	{ "type", 't', POPT_ARG_STRING, &opt_type, 0, "the VALUEs are of TYPE: u8..u64, i8..i64, f32, f64, ptr", "TYPE" },
+	{ "endian", 'e', POPT_ARG_STRING, &opt_endian, 0, "byte order of -t: little, big, native", "ORDER" },
+	{ "string", 's', POPT_ARG_STRING, &opt_string, 0, "write the bytes of STRING", "STRING" },
+	{ "nul", 'z', POPT_ARG_NONE, &opt_nul, 0, "with -s, add a NUL byte", NULL },
+	{ "input", 'i', POPT_ARG_STRING, &opt_input, 0, "write the bytes of FILE (- for stdin)", "FILE" },
+	{ "format", 'f', POPT_ARG_STRING, &opt_format, 0, "xxd: read dump lines (xxd, hexdump -C, pvmio dump)", "FORMAT" },
+	{ "force", '\0', POPT_ARG_NONE, &opt_force, 0, "write read-only private pages, as debuggers do", NULL },
+	{ "verify", '\0', POPT_ARG_NONE, &opt_verify, 0, "read back and compare", NULL },
+	COMMON_OPTIONS,
+	POPT_TABLEEND
+};
+
+static const char *const examples[] = {
+	"pvmio write 1234 0x7ffd1000 deadbeef",
+	"pvmio write -t i32 1234 '[heap]+0x40' -- -1 2 3",
+	"pvmio write -f xxd 1234 < edited-dump.txt",
+	NULL,
+};
+
+#define CHUNK ((size_t)1 << 20)
+
+struct writer {
+	struct target *t;
+	int dry;	/* check only, the first pass over a file */
+	struct progress progress;
+	unsigned char *check;	/* --verify's read-back buffer */
+	uint64_t written;
+};
+
+/* Checks, writes and verifies one contiguous run; 0 or an exit status. */
+static int put(struct writer *w, uint64_t addr, const unsigned char *p, size_t n)
+{
+	uint64_t bad;
+	if (!n)
+		return 0;
+	if (addr > UINT64_MAX - (n - 1)) {
+		cli_error("writing %zu bytes at 0x%" PRIx64 " passes the top of the address space (2^64)", n, addr);
+		return EXIT_USAGE;
+	}
+	int rc = pvmio_maps_check(w->t->maps, addr, n, opt_force ? "" : "w", &bad);
+	if (rc < 0) {
+		char where[512];
+		describe_mapping(w->t, bad, where, sizeof where);
+		cli_error("cannot write 0x%" PRIx64 ": %s%s; nothing was written%s", bad, where,
+			  rc == -EACCES ? ", which is not writable" : "",
+			  rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
+		return EXIT_MEMORY;
+	}
+	if (w->dry)
+		return 0;
+	ssize_t r = pvmio_pwrite(w->t->h, p, n, addr);
+	if (r < 0 || (size_t)r < n) {
+		uint64_t at = addr + (uint64_t)(r > 0 ? r : 0);
+		if (r == -ESRCH || pvmio_check_alive(w->t->h) < 0) {
+			cli_error("process %d exited; %" PRIu64 " bytes were written, up to 0x%" PRIx64 ", nothing more",
+				  (int)w->t->pid, w->written + (uint64_t)(r > 0 ? r : 0), at);
+			return EXIT_PROCESS;
+		}
+		char where[512];
+		target_refresh_maps(w->t);
+		describe_mapping(w->t, at, where, sizeof where);
+		cli_error("the target changed: %" PRIu64 " bytes were written; stopped at 0x%" PRIx64 ", now %s",
+			  w->written + (uint64_t)(r > 0 ? r : 0), at, where);
+		return EXIT_MEMORY;
+	}
+	w->written += n;
+	progress_add(&w->progress, n);
+	if (opt_verify) {
+		for (size_t off = 0; off < n;) {
+			size_t len = n - off < CHUNK ? n - off : CHUNK;
+			ssize_t got = pvmio_pread(w->t->h, w->check, len, addr + off);
+			if (got < (ssize_t)len) {
+				cli_error("--verify: cannot read back 0x%" PRIx64, addr + off + (uint64_t)(got > 0 ? got : 0));
+				return EXIT_MEMORY;
+			}
+			for (size_t i = 0; i < len; i++) {
+				if (w->check[i] != p[off + i]) {
+					cli_error("--verify: 0x%" PRIx64 " holds 0x%02x, not the 0x%02x written",
+						  addr + off + i, w->check[i], p[off + i]);
+					return EXIT_MEMORY;
+				}
+			}
+			off += len;
+		}
+	}
+	return 0;
+}
+
+static ssize_t read_full(int fd, unsigned char *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* -i FILE: streamed in CHUNK pieces, each checked before it is written. */
+static int write_stream(struct writer *w, int fd, const char *name, uint64_t addr)
+{
+	unsigned char *buf = malloc(CHUNK);
+	if (!buf) {
+		cli_error("out of memory");
+		return EXIT_LOCAL;
+	}
+	struct stat st;
+	int status = 0;
+	/* A regular file's size is known: check the whole destination first. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		uint64_t bad;
+		uint64_t size = (uint64_t)st.st_size;
+		if (pvmio_maps_check(w->t->maps, addr, size, opt_force ? "" : "w", &bad) < 0) {
+			w->dry = 1;
+			status = put(w, bad, buf, 1);
+			w->dry = 0;
+		}
+	}
+	uint64_t off = 0;
+	while (!status) {
+		ssize_t n = read_full(fd, buf, CHUNK);
+		if (n < 0) {
+			cli_error("cannot read %s: %s", name, strerror((int)-n));
+			status = EXIT_LOCAL;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (off > UINT64_MAX - addr) {
+			cli_error("the input runs past the top of the address space (2^64)");
+			status = EXIT_USAGE;
+			break;
+		}
+		status = put(w, addr + off, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return status;
+}
+
+/* -f xxd: a run of contiguous bytes gathered from dump lines. */
+struct xxd_input {
+	struct writer *w;
+	uint64_t offset;
+	unsigned char *run;
+	uint64_t run_addr;
+	size_t run_len;
+	struct dump_line prev;
+	int have_prev, repeat;
+	unsigned long lineno;
+};
+
+static int flush_run(struct xxd_input *x)
+{
+	int status = put(x->w, x->run_addr, x->run, x->run_len);
+	x->run_addr += x->run_len;
+	x->run_len = 0;
+	return status;
+}
+
+static int add_byte(struct xxd_input *x, uint64_t addr, unsigned char b)
+{
+	int status = 0;
+	if (x->run_len && (x->run_addr + x->run_len != addr || x->run_len == CHUNK))
+		status = flush_run(x);
+	if (!x->run_len)
+		x->run_addr = addr;
+	x->run[x->run_len++] = b;
+	return status;
+}
+
+static int add_line(struct xxd_input *x, const struct dump_line *l, uint64_t addr)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (!l->valid[i])
+			continue;
+		int status = add_byte(x, addr + i, l->bytes[i]);
+		if (status)
+			return status;
+	}
+	return 0;
+}
+
+/* After "*", the previous line repeats up to the next line's address. */
+static int repeat_until(struct xxd_input *x, uint64_t until)
+{
+	uint64_t at = x->prev.addr + x->prev.n;
+	while (x->have_prev && x->prev.n && at < until) {
+		int status = add_line(x, &x->prev, at);
+		if (status)
+			return status;
+		at += x->prev.n;
+	}
+	return 0;
+}
+
+static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t offset)
+{
+	struct xxd_input x = { .w = w, .offset = offset };
+	x.run = malloc(CHUNK);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int status = x.run ? 0 : EXIT_LOCAL;
+	while (!status && (len = getline(&line, &cap, in)) >= 0) {
+		struct dump_line l;
+		struct perr e;
+		x.lineno++;
+		if (parse_dump_line(line, (size_t)len, &l, &e) < 0) {
+			cli_error("%s, line %lu: %s", name, x.lineno, e.msg);
+			status = EXIT_USAGE;
+			break;
+		}
+		if (l.kind == DL_DATA || l.kind == DL_END) {
+			if (l.addr > UINT64_MAX - offset) {
+				cli_error("%s, line %lu: the address plus ADDR passes 2^64", name, x.lineno);
+				status = EXIT_USAGE;
+				break;
+			}
+			l.addr += offset;
+		}
+		switch (l.kind) {
+		case DL_REPEAT:
+			x.repeat = 1;
+			break;
+		case DL_DATA:
+		case DL_END:
+			if (x.repeat)
+				status = repeat_until(&x, l.addr);
+			x.repeat = 0;
+			if (!status && l.kind == DL_DATA)
+				status = add_line(&x, &l, l.addr);
+			x.prev = l;
+			x.have_prev = l.kind == DL_DATA;
+			break;
+		case DL_SUMMARY:
+			x.have_prev = 0;
+			break;
+		case DL_BLANK:
+			break;
+		}
+	}
+	if (!status && ferror(in)) {
+		cli_error("cannot read %s: %s", name, strerror(errno));
+		status = EXIT_LOCAL;
+	}
+	if (!status)
+		status = flush_run(&x);
+	free(line);
+	free(x.run);
+	return status;
+}
+
+int cmd_write(int argc, const char **argv)
+{
+	poptContext ctx;
+	const char **args;
+	int nargs;
+	struct target t = { 0 };
+	struct bytes data = { 0 };
+	struct writer w = { .t = &t };
+	FILE *in = NULL;
+	int fd = -1;
+	int status = cli_parse("write", argc, argv, options, "[OPTION...] PID ADDR [DATA...]", examples, &ctx, &args,
+			       &nargs);
+	if (status >= 0)
+		goto out;
+	status = EXIT_USAGE;
+	int dump = 0;
+	if (opt_format) {
+		if (strcmp(opt_format, "xxd") != 0) {
+			cli_error("unknown input format '%s' (write reads -f xxd: dump lines)", opt_format);
+			goto out;
+		}
+		dump = 1;
+	}
+	if (nargs < (dump ? 1 : 2)) {
+		cli_error(nargs ? "missing ADDR (see 'pvmio write --help')" : "missing PID (see 'pvmio write --help')");
+		goto out;
+	}
+	if ((dump || opt_input) && (opt_type || opt_string || opt_nul || nargs > 2)) {
+		cli_error("%s takes its data from input; give no DATA, -t or -s", dump ? "-f xxd" : "-i");
+		goto out;
+	}
+	if (opt_input) {
+		if (strcmp(opt_input, "-") == 0) {
+			fd = 0;
+		} else if ((fd = open(opt_input, O_RDONLY | O_CLOEXEC)) < 0) {
+			cli_error("cannot open %s: %s", opt_input, strerror(errno));
+			status = EXIT_LOCAL;
+			goto out;
+		}
+	}
+	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
+	if (status)
+		goto out;
+	status = EXIT_USAGE;
+	struct perr e;
+	uint64_t addr = 0;
+	if (nargs >= 2 && parse_addr(args[1], t.maps, &addr, &e) < 0) {
+		if (strstr(e.msg, "unknown name"))
+			cli_error("%s; run 'pvmio maps %d' to see them all", e.msg, (int)t.pid);
+		else
+			usage_error(&e);
+		goto out;
+	}
+	if (!dump && !opt_input) {
+		struct data_options d = { opt_type, opt_endian, opt_string, opt_nul };
+		if (data_from_args(&t, &d, args + 2, nargs - 2, &data, &e) < 0) {
+			usage_error(&e);
+			goto out;
+		}
+	}
+	if (opt_verify && !(w.check = malloc(CHUNK))) {
+		cli_error("out of memory");
+		status = EXIT_LOCAL;
+		goto out;
+	}
+	status = target_stop(&t);
+	if (status)
+		goto out;
+	if (dump) {
+		const char *name = opt_input && fd != 0 ? opt_input : "stdin";
+		in = fdopen(fd >= 0 ? fd : 0, "r");
+		if (!in) {
+			cli_error("cannot read %s: %s", name, strerror(errno));
+			status = EXIT_LOCAL;
+			goto out;
+		}
+		fd = -1;
+		/* A file is read twice: every line parsed and checked first,
+		 * so a bad line leaves memory untouched.  A pipe is written as
+		 * it comes, each run checked before it is written. */
+		if (fseeko(in, 0, SEEK_CUR) == 0) {
+			w.dry = 1;
+			status = write_dump(&w, in, name, addr);
+			w.dry = 0;
+			if (!status && fseeko(in, 0, SEEK_SET) != 0) {
+				cli_error("cannot rewind %s: %s", name, strerror(errno));
+				status = EXIT_LOCAL;
+			}
+		}
+		if (!status) {
+			progress_begin(&w.progress, 0);
+			status = write_dump(&w, in, name, addr);
+		}
+	} else if (opt_input) {
+		progress_begin(&w.progress, 0);
+		status = write_stream(&w, fd, strcmp(opt_input, "-") ? opt_input : "stdin", addr);
+	} else {
+		progress_begin(&w.progress, data.len);
+		status = put(&w, addr, data.p, data.len);
+	}
+	progress_end(&w.progress);
+out:
+	if (in)
+		fclose(in);
+	if (fd > 0)
+		close(fd);
+	free(w.check);
+	bytes_free(&data);
+	target_close(&t);
+	poptFreeContext(ctx);
+	return status;
+}

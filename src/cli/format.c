@@ -1,0 +1,552 @@
+/* Formatters: table-driven, writing into one large output buffer, and
+ * byte-identical to xxd and hexdump -C on readable bytes. */
+#include "config.h"
+#include "format.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUT_CAP ((size_t)256 << 10)
+
+int out_init(struct out *o, int fd)
+{
+	*o = (struct out){ .fd = fd, .cap = OUT_CAP };
+	o->buf = malloc(o->cap);
+	return o->buf ? 0 : -ENOMEM;
+}
+
+void out_free(struct out *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+}
+
+static void out_drain(struct out *o, const char *p, size_t n)
+{
+	while (n && !o->err) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0) {
+			if (errno != EINTR)
+				o->err = errno;
+			continue;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+int out_flush(struct out *o)
+{
+	out_drain(o, o->buf, o->len);
+	o->len = 0;
+	return o->err ? -o->err : 0;
+}
+
+char *out_room(struct out *o, size_t n)
+{
+	if (o->cap - o->len < n)
+		out_flush(o);
+	return o->buf + o->len;
+}
+
+void out_write(struct out *o, const void *p, size_t n)
+{
+	if (n >= o->cap / 2) {
+		/* Large blocks go straight out, without a copy. */
+		out_flush(o);
+		out_drain(o, p, n);
+		return;
+	}
+	memcpy(out_room(o, n), p, n);
+	o->len += n;
+}
+
+void out_str(struct out *o, const char *s)
+{
+	out_write(o, s, strlen(s));
+}
+
+const char *unreadable_reason(int err)
+{
+	switch (err) {
+	case -EFAULT:
+		return "not mapped";
+	case -EACCES:
+		return "mapped without read permission; --force reads it";
+	case -EIO:
+		return "refused by the kernel";
+	default:
+		return strerror(-err);
+	}
+}
+
+static const char hexdigits[] = "0123456789abcdef";
+/* Each byte's two hex digits, and its character in the text column. */
+static char hexpair[256][2];
+static char printable[256];
+
+static void tables_init(void)
+{
+	if (hexpair[1][1])
+		return;
+	for (int i = 0; i < 256; i++) {
+		hexpair[i][0] = hexdigits[i >> 4];
+		hexpair[i][1] = hexdigits[i & 15];
+		printable[i] = (char)(i > 31 && i < 127 ? i : '.');
+	}
+}
+
+/* The byte classes of --color: NUL, printable, white space, other. */
+static const char *color_of(unsigned char c)
+{
+	if (c == 0)
+		return "\033[90m";
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return "\033[33m";
+	if (c > 32 && c < 127)
+		return "\033[32m";
+	return "\033[31m";
+}
+#define COLOR_HOLE "\033[35m"
+#define COLOR_RESET "\033[0m"
+
+/* "%0*lx" of v with at least min digits; returns the digit count. */
+static unsigned put_addr(char *b, uint64_t v, unsigned min)
+{
+	unsigned digits = 1;
+	for (uint64_t t = v >> 4; t; t >>= 4)
+		digits++;
+	if (digits < min)
+		digits = min;
+	for (unsigned i = digits; i-- > 0; v >>= 4)
+		b[i] = hexdigits[v & 15];
+	return digits;
+}
+
+void dumper_init(struct dumper *d, struct out *o, enum dump_style style, unsigned cols, unsigned group,
+		 int autoskip, int squeeze, int color)
+{
+	tables_init();
+	memset(d, 0, sizeof *d);
+	d->o = o;
+	d->style = style;
+	d->cols = style == DUMP_CANONICAL ? 16 : cols;
+	/* As xxd: a group size of 0 or beyond the line means one group. */
+	d->group = group < 1 || group > d->cols ? d->cols : group;
+	d->autoskip = style == DUMP_XXD && autoskip;
+	d->squeeze = style == DUMP_CANONICAL && squeeze;
+	d->color = color;
+	if (d->autoskip) {
+		d->zline = malloc(16384);
+		d->lline = malloc(16384);
+		if (!d->zline || !d->lline)
+			d->autoskip = 0;
+	}
+}
+
+void dumper_free(struct dumper *d)
+{
+	free(d->zline);
+	free(d->lline);
+}
+
+void dumper_start(struct dumper *d, uint64_t addr)
+{
+	d->line_addr = addr;
+	d->end_addr = addr;
+	d->fill = 0;
+	d->line_holes = 0;
+	d->zero_seen = 0;
+	d->have_prev = 0;
+	d->starring = 0;
+	d->any = 0;
+}
+
+/* Where xxd puts the hex digits of byte p and the text column. */
+static unsigned xxd_hexpos(const struct dumper *d, unsigned addrlen, unsigned p)
+{
+	unsigned grplen = 2 * d->group + 1;
+	return addrlen + 1 + (grplen * p) / d->group;
+}
+
+static unsigned xxd_asciipos(const struct dumper *d, unsigned addrlen)
+{
+	unsigned grplen = 2 * d->group + 1;
+	return addrlen + 3 + (grplen * d->cols - 1) / d->group;
+}
+
+static void build_template(struct dumper *d, unsigned addrlen)
+{
+	d->tmpl_addrlen = addrlen;
+	if (d->style == DUMP_XXD) {
+		for (unsigned p = 0; p < d->cols; p++)
+			d->hexpos[p] = xxd_hexpos(d, addrlen, p);
+		d->asciipos = xxd_asciipos(d, addrlen);
+		d->tmpl_len = d->asciipos + d->cols + 1;
+		memset(d->tmpl, ' ', d->tmpl_len);
+		d->tmpl[addrlen - 1] = ':';
+	} else {
+		for (unsigned p = 0; p < 16; p++)
+			d->hexpos[p] = addrlen + 2 + 3 * p + (p >= 8);
+		d->asciipos = addrlen + 2 + 3 * 16 + 1 + 2;
+		d->tmpl_len = d->asciipos + 16 + 2;
+		memset(d->tmpl, ' ', d->tmpl_len);
+		d->tmpl[d->asciipos - 1] = '|';
+		d->tmpl[d->asciipos + 16] = '|';
+	}
+	d->tmpl[d->tmpl_len - 1] = '\n';
+}
+
+/* A whole line of readable bytes, uncoloured: the hot path. */
+static size_t compose_fast(struct dumper *d, char *b, uint64_t addr, const unsigned char *p)
+{
+	char digits[20];
+	unsigned n = put_addr(digits, addr, 8);
+	unsigned addrlen = d->style == DUMP_XXD ? n + 1 : n;
+	if (addrlen != d->tmpl_addrlen)
+		build_template(d, addrlen);
+	memcpy(b, d->tmpl, d->tmpl_len);
+	memcpy(b, digits, n);
+	char *ascii = b + d->asciipos;
+	for (unsigned i = 0; i < d->cols; i++) {
+		memcpy(b + d->hexpos[i], hexpair[p[i]], 2);
+		ascii[i] = printable[p[i]];
+	}
+	return d->tmpl_len;
+}
+
+static char *put(char *b, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(b, s, n);
+	return b + n;
+}
+
+/* Any line: short, with unreadable bytes, or coloured. */
+static size_t compose_slow(struct dumper *d, char *b, uint64_t addr, const unsigned char *p,
+			   const unsigned char *valid, unsigned count)
+{
+	char *s = b;
+	unsigned addrlen = put_addr(s, addr, 8);
+	s += addrlen;
+	if (d->style == DUMP_XXD) {
+		*s++ = ':';
+		addrlen++;
+	} else {
+		s = put(s, "  ");
+	}
+	/* Columns count visible characters; colour codes take none. */
+	unsigned col = (unsigned)(s - b);
+	for (unsigned i = 0; i < d->cols; i++) {
+		unsigned pos = d->style == DUMP_XXD ? xxd_hexpos(d, addrlen, i) : addrlen + 2 + 3 * i + (i >= 8);
+		for (; col < pos; col++)
+			*s++ = ' ';
+		if (i >= count)
+			continue;
+		int ok = !valid || valid[i];
+		if (d->color)
+			s = put(s, ok ? color_of(p[i]) : COLOR_HOLE);
+		memcpy(s, ok ? hexpair[p[i]] : "??", 2);
+		s += 2;
+		col += 2;
+		if (d->color)
+			s = put(s, COLOR_RESET);
+	}
+	unsigned apos = d->style == DUMP_XXD ? xxd_asciipos(d, addrlen) : addrlen + 2 + 3 * 16 + 1 + 2;
+	if (d->style == DUMP_CANONICAL)
+		apos--;
+	for (; col < apos; col++)
+		*s++ = ' ';
+	if (d->style == DUMP_CANONICAL)
+		*s++ = '|';
+	for (unsigned i = 0; i < count; i++) {
+		int ok = !valid || valid[i];
+		if (d->color)
+			s = put(s, ok ? color_of(p[i]) : COLOR_HOLE);
+		*s++ = ok ? printable[p[i]] : ' ';
+		if (d->color)
+			s = put(s, COLOR_RESET);
+	}
+	if (d->style == DUMP_CANONICAL)
+		*s++ = '|';
+	*s++ = '\n';
+	return (size_t)(s - b);
+}
+
+/* The longest line: address, 256 coloured hex pairs and text characters. */
+#define LINE_MAX_BYTES 16384
+
+/* xxd's own xxdline(): with -a, the second of a run of zero lines is
+ * kept, the rest become one "*", and the last one is always shown. */
+static void xxdline(struct dumper *d, int nz)
+{
+	if (!nz && d->zero_seen == 1) {
+		memcpy(d->zline, d->lline, d->llen);
+		d->zlen = d->llen;
+	}
+	if (nz || !d->zero_seen++) {
+		if (nz) {
+			if (nz < 0)
+				d->zero_seen--;
+			if (d->zero_seen == 2)
+				out_write(d->o, d->zline, d->zlen);
+			if (d->zero_seen > 2)
+				out_write(d->o, "*\n", 2);
+		}
+		if (nz >= 0 || d->zero_seen > 0)
+			out_write(d->o, d->lline, d->llen);
+		if (nz)
+			d->zero_seen = 0;
+	}
+}
+
+static void emit(struct dumper *d, const unsigned char *p, const unsigned char *valid, unsigned count)
+{
+	int holes = valid && memchr(valid, 0, count);
+	int full = count == d->cols;
+	if (!valid)
+		holes = 0;
+	d->any = 1;
+	if (d->squeeze) {
+		if (full && !holes && d->have_prev && memcmp(p, d->prev, 16) == 0) {
+			if (!d->starring)
+				out_write(d->o, "*\n", 2);
+			d->starring = 1;
+			return;
+		}
+		d->starring = 0;
+		d->have_prev = full && !holes;
+		if (d->have_prev)
+			memcpy(d->prev, p, 16);
+	}
+	if (d->autoskip) {
+		int nz = !full || holes;
+		for (unsigned i = 0; i < count && !nz; i++)
+			nz = p[i] != 0;
+		d->llen = full && !holes && !d->color ? compose_fast(d, d->lline, d->line_addr, p)
+						     : compose_slow(d, d->lline, d->line_addr, p, valid, count);
+		xxdline(d, nz);
+		return;
+	}
+	char *b = out_room(d->o, LINE_MAX_BYTES);
+	d->o->len += full && !holes && !d->color ? compose_fast(d, b, d->line_addr, p)
+						 : compose_slow(d, b, d->line_addr, p, valid, count);
+}
+
+static void emit_line(struct dumper *d)
+{
+	emit(d, d->line, d->line_holes ? d->valid : NULL, d->fill);
+	d->line_addr += d->fill;
+	d->fill = 0;
+	d->line_holes = 0;
+}
+
+void dumper_data(struct dumper *d, const unsigned char *p, size_t n)
+{
+	d->end_addr += n;
+	while (n) {
+		if (d->fill == 0 && n >= d->cols) {
+			emit(d, p, NULL, d->cols);
+			d->line_addr += d->cols;
+			p += d->cols;
+			n -= d->cols;
+			continue;
+		}
+		size_t take = d->cols - d->fill < n ? d->cols - d->fill : n;
+		memcpy(d->line + d->fill, p, take);
+		memset(d->valid + d->fill, 1, take);
+		d->fill += (unsigned)take;
+		p += take;
+		n -= take;
+		if (d->fill == d->cols)
+			emit_line(d);
+	}
+}
+
+void dumper_hole(struct dumper *d, uint64_t n, int err)
+{
+	d->end_addr += n;
+	while (n && d->fill) {
+		d->valid[d->fill] = 0;
+		d->line[d->fill++] = 0;
+		d->line_holes = 1;
+		n--;
+		if (d->fill == d->cols)
+			emit_line(d);
+	}
+	if (n > d->cols) {
+		/* A run longer than a line: one line that says so. */
+		uint64_t whole = n - n % d->cols;
+		char *b = d->autoskip ? d->lline : out_room(d->o, 256);
+		char *s = b + put_addr(b, d->line_addr, 8);
+		s += sprintf(s, "%s** %" PRIu64 " bytes unreadable (%s) **\n", d->style == DUMP_XXD ? ": " : "  ",
+			     whole, unreadable_reason(err));
+		d->any = 1;
+		d->have_prev = d->starring = 0;
+		if (d->autoskip) {
+			d->llen = (size_t)(s - b);
+			xxdline(d, 1);
+		} else {
+			d->o->len += (size_t)(s - b);
+		}
+		d->line_addr += whole;
+		n -= whole;
+	}
+	while (n) {
+		d->valid[d->fill] = 0;
+		d->line[d->fill++] = 0;
+		d->line_holes = 1;
+		n--;
+		if (d->fill == d->cols)
+			emit_line(d);
+	}
+}
+
+void dumper_finish(struct dumper *d)
+{
+	if (d->fill)
+		emit_line(d);
+	else if (d->autoskip && d->any)
+		xxdline(d, -1);
+	if (d->style == DUMP_CANONICAL && d->any) {
+		char *b = out_room(d->o, 32);
+		unsigned n = put_addr(b, d->end_addr, 8);
+		b[n] = '\n';
+		d->o->len += n + 1;
+	}
+	d->any = 0;
+}
+
+void hex_data(struct out *o, const unsigned char *p, size_t n)
+{
+	tables_init();
+	while (n) {
+		size_t take = n < o->cap / 4 ? n : o->cap / 4;
+		char *b = out_room(o, 2 * take);
+		for (size_t i = 0; i < take; i++)
+			memcpy(b + 2 * i, hexpair[p[i]], 2);
+		o->len += 2 * take;
+		p += take;
+		n -= take;
+	}
+}
+
+void carray_start(struct carray *c, struct out *o, uint64_t addr)
+{
+	tables_init();
+	*c = (struct carray){ .o = o, .addr = addr };
+	char line[64];
+	snprintf(line, sizeof line, "unsigned char pvmio_%" PRIx64 "[] = {\n", addr);
+	out_str(o, line);
+}
+
+void carray_data(struct carray *c, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *b = out_room(c->o, 8);
+		size_t k = 0;
+		if (c->count) {
+			b[k++] = ',';
+			b[k++] = c->col == 12 ? '\n' : ' ';
+			if (c->col == 12)
+				c->col = 0;
+		}
+		if (c->col == 0) {
+			b[k++] = ' ';
+			b[k++] = ' ';
+		}
+		b[k++] = '0';
+		b[k++] = 'x';
+		memcpy(b + k, hexpair[p[i]], 2);
+		c->o->len += k + 2;
+		c->col++;
+		c->count++;
+	}
+}
+
+void carray_finish(struct carray *c)
+{
+	char line[96];
+	if (c->count)
+		out_write(c->o, "\n", 1);
+	snprintf(line, sizeof line, "};\nunsigned int pvmio_%" PRIx64 "_len = %" PRIu64 ";\n", c->addr, c->count);
+	out_str(c->o, line);
+}
+
+void typed_start(struct typed *ty, struct out *o, const struct vtype *t, int big, int hex, int addresses,
+		 uint64_t addr)
+{
+	*ty = (struct typed){ .o = o, .t = *t, .big = big, .hex = hex, .addresses = addresses, .addr = addr, .base = addr };
+}
+
+void typed_value(struct out *o, const struct vtype *t, int big, int hex, const unsigned char *p)
+{
+	char buf[64];
+	uint64_t u = load_uint(p, t->size, big);
+	unsigned bits = t->size * 8;
+	if (hex)
+		snprintf(buf, sizeof buf, "0x%0*" PRIx64 "\n", (int)t->size * 2, u);
+	else if (t->kind == V_POINTER)
+		snprintf(buf, sizeof buf, "0x%" PRIx64 "\n", u);
+	else if (t->kind == V_UNSIGNED)
+		snprintf(buf, sizeof buf, "%" PRIu64 "\n", u);
+	else if (t->kind == V_SIGNED) {
+		int64_t v = bits < 64 && (u >> (bits - 1)) ? (int64_t)(u | ~(((uint64_t)1 << bits) - 1)) : (int64_t)u;
+		snprintf(buf, sizeof buf, "%" PRId64 "\n", v);
+	} else if (t->size == 4) {
+		uint32_t w = (uint32_t)u;
+		float f;
+		memcpy(&f, &w, 4);
+		snprintf(buf, sizeof buf, "%.9g\n", (double)f);
+	} else {
+		double f;
+		memcpy(&f, &u, 8);
+		snprintf(buf, sizeof buf, "%.17g\n", f);
+	}
+	out_str(o, buf);
+}
+
+void typed_data(struct typed *ty, const unsigned char *p, size_t n)
+{
+	while (n) {
+		if (ty->discard) {
+			size_t drop = ty->discard < n ? (size_t)ty->discard : n;
+			ty->discard -= drop;
+			ty->addr += drop;
+			p += drop;
+			n -= drop;
+			continue;
+		}
+		size_t take = ty->t.size - ty->fill < n ? ty->t.size - ty->fill : n;
+		memcpy(ty->elem + ty->fill, p, take);
+		ty->fill += (unsigned)take;
+		p += take;
+		n -= take;
+		if (ty->fill == ty->t.size) {
+			if (ty->addresses) {
+				char buf[32];
+				snprintf(buf, sizeof buf, "0x%" PRIx64 ": ", ty->addr);
+				out_str(ty->o, buf);
+			}
+			typed_value(ty->o, &ty->t, ty->big, ty->hex, ty->elem);
+			ty->addr += ty->t.size;
+			ty->fill = 0;
+		}
+	}
+}
+
+void typed_skip(struct typed *ty, uint64_t n)
+{
+	/* The element the run cuts is lost; gathering resumes at the next
+	 * element boundary counted from the range's start.  While discarding,
+	 * fill is 0 and addr is the next byte's address. */
+	uint64_t next = ty->addr + ty->fill + n;
+	uint64_t off = next - ty->base;
+	ty->addr = next;
+	ty->fill = 0;
+	ty->discard = (ty->t.size - off % ty->t.size) % ty->t.size;
+}

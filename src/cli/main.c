@@ -1,0 +1,76 @@
+/* pvmio: read and write the memory of a running process. */
+#include "config.h"
+#include "cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct command commands[] = {
+	{ .name = "read", .run = cmd_read, .summary = "copy the bytes of ranges to stdout" },
+	{ .name = "write", .run = cmd_write, .summary = "write hex, typed values, a string or a file at ADDR" },
+	{ .name = "dump", .run = cmd_dump, .summary = "hex dump, as xxd (or hexdump -C with -C)" },
+	{ .name = "fill", .run = cmd_fill, .summary = "repeat a pattern over a range" },
+	{ .name = "maps", .run = cmd_maps, .summary = "list the mappings" },
+	{ .name = "find", .run = cmd_find, .summary = "print the address of every match of a pattern" },
+	{ .name = NULL },
+};
+
+static void overview(FILE *f)
+{
+	fputs("Usage: pvmio COMMAND [OPTIONS] PID ARGS...\n"
+	      "       pvmio --help | --version\n"
+	      "\n"
+	      "Read and write the memory of a running process.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-6s %s\n", c->name, c->summary);
+	fputs("\n"
+	      "Addresses: 0x7ffd1000, [heap]+0x40, libc.so.6+0x1d2000, exe+0x4010.\n"
+	      "Ranges: ADDR:LEN, ADDR..END, or a mapping NAME alone.\n"
+	      "Exit status: 0 done, 1 memory, 2 usage, 3 process, 4 local I/O.\n"
+	      "\n"
+	      "Run 'pvmio COMMAND --help' for a command's options, 'man pvmio' for more.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	/* popt reads these to stop at the first argument; pvmio takes no
+	 * options from the environment. */
+	unsetenv("POSIXLY_CORRECT");
+	unsetenv("POSIX_ME_HARDER");
+	/* A closed output pipe ends pvmio as it ends cat. */
+	signal(SIGPIPE, SIG_DFL);
+
+	if (argc < 2) {
+		overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+		overview(stdout);
+		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_LOCAL;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("pvmio %s\n", PACKAGE_VERSION);
+		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_LOCAL;
+	}
+	for (const struct command *c = commands; c->name; c++) {
+		if (strcmp(c->name, name) == 0) {
+			cli_command = c->name;
+			int status = c->run(argc - 1, (const char **)(void *)(argv + 1));
+			if (fflush(stdout) != 0 && status == EXIT_DONE) {
+				cli_error("cannot write to stdout");
+				status = EXIT_LOCAL;
+			}
+			return status;
+		}
+	}
+	fprintf(stderr, "pvmio: unknown command '%s' (commands: read, write, dump, fill, maps, find; see 'pvmio --help')\n",
+		name);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,133 @@
+/* libpvmio: read and write the memory of another process.
+ *
+ * Every function returns 0, a byte count, or -errno; none prints, exits or
+ * touches global state other than errno.  Remote addresses are uint64_t and
+ * are checked before they reach the kernel, so no transfer wraps past 2^64.
+ * A handle is not safe to use from two threads at once; distinct handles are
+ * independent.  See pvmio(3). */
+#ifndef PVMIO_H
+#define PVMIO_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PVMIO_VERSION_MAJOR 1
+
+struct pvmio;
+
+/* Flags for pvmio_open(). */
+enum {
+	/* Do all I/O through /proc/PID/mem, which reaches PROT_NONE pages and
+	 * writes read-only private pages the way debuggers do. */
+	PVMIO_FORCE = 1u << 0,
+};
+
+/* Opens PID (a process or one of its threads) and pins it with a pidfd.
+ * Fails with -EINVAL (pid <= 0), -ESRCH (no such process, or a zombie),
+ * -EPERM/-EACCES (ptrace access denied). */
+int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out);
+void pvmio_close(struct pvmio *h);
+pid_t pvmio_pid(const struct pvmio *h);
+/* 1 when the process is pinned by a pidfd, 0 where the kernel lacks
+ * pidfd_open and the start time from /proc/PID/stat is checked instead. */
+int pvmio_pinned(const struct pvmio *h);
+/* 0 while the opened process lives; -ESRCH once it has exited (a pid reused
+ * since is never mistaken for it). */
+int pvmio_check_alive(struct pvmio *h);
+/* The target's pointer size in bytes (4 or 8). */
+int pvmio_pointer_size(struct pvmio *h);
+
+/* Positional transfer: bytes moved, short at the first inaccessible byte;
+ * -errno when none moved (-EFAULT for unmapped or protected memory, -ESRCH
+ * once the process exited). */
+ssize_t pvmio_pread(struct pvmio *h, void *buf, size_t len, uint64_t addr);
+ssize_t pvmio_pwrite(struct pvmio *h, const void *buf, size_t len, uint64_t addr);
+
+/* A remote span for scatter/gather. */
+struct pvmio_span {
+	uint64_t addr;
+	size_t len;
+};
+
+/* Scatter/gather: like process_vm_readv/writev without their limits (any
+ * number of iovecs, short transfers resumed), stopping at the first
+ * inaccessible byte.  Returns bytes moved or -errno when none moved. */
+ssize_t pvmio_readv(struct pvmio *h, const struct iovec *local, size_t nlocal,
+		    const struct pvmio_span *remote, size_t nremote);
+ssize_t pvmio_writev(struct pvmio *h, const struct iovec *local, size_t nlocal,
+		     const struct pvmio_span *remote, size_t nremote);
+
+/* Repeats PATTERN over [addr, addr+len), the last copy cut at the end.
+ * Memory stays small: every local iovec points into one pattern buffer.
+ * Returns bytes written (short at the first inaccessible byte) or -errno. */
+ssize_t pvmio_fill(struct pvmio *h, uint64_t addr, uint64_t len,
+		   const void *pattern, size_t patlen);
+
+/* Streaming read.  Calls FN for consecutive pieces of [addr, addr+len) in
+ * address order: readable data (DATA non-NULL), or an unreadable run (DATA
+ * NULL, ERR -EFAULT for unmapped, -EACCES for a mapping without read
+ * permission, -EIO for a page the kernel refused).  Holes are stepped over
+ * with the help of /proc/PID/maps, not a system call per page.  A non-zero
+ * return from FN stops the stream and is returned. */
+struct pvmio_chunk {
+	uint64_t addr;
+	uint64_t len;
+	const void *data;
+	int err;
+};
+typedef int (*pvmio_chunk_fn)(void *ctx, const struct pvmio_chunk *chunk);
+int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len,
+		      pvmio_chunk_fn fn, void *ctx);
+
+/* Mappings, as /proc/PID/maps lists them. */
+struct pvmio_mapping {
+	uint64_t start, end, offset, inode;
+	unsigned dev_major, dev_minor;
+	char perms[5];	/* "r-xp" */
+	char *name;	/* "" for anonymous mappings */
+};
+struct pvmio_maps {
+	struct pvmio_mapping *v;
+	size_t n;
+	char *exe;	/* path of the main program, or NULL if unknown */
+};
+int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out);
+/* Parses the text of a maps file (for tools and tests). */
+int pvmio_maps_parse(const char *text, size_t len, struct pvmio_maps **out);
+void pvmio_maps_free(struct pvmio_maps *m);
+/* The mapping containing ADDR, else the first one above it, else NULL. */
+const struct pvmio_mapping *pvmio_maps_lookup(const struct pvmio_maps *m, uint64_t addr);
+
+/* Checks that [addr, addr+len) is mapped with every permission in PERMS
+ * ("r", "w", "rw"; NULL or "" only checks that it is mapped).  Returns 0,
+ * or -EFAULT (unmapped) / -EACCES (a permission is missing) with the first
+ * bad address in *bad. */
+int pvmio_maps_check(const struct pvmio_maps *m, uint64_t addr, uint64_t len,
+		     const char *perms, uint64_t *bad);
+
+/* Stops every thread of the process for the duration of a job (ptrace
+ * seize and interrupt; SIGSTOP where ptrace cannot attach) and puts them
+ * back as they were.  The kernel resumes a ptrace-stopped target if the
+ * caller dies.  pvmio_resume is async-signal-safe. */
+enum {
+	PVMIO_STOPPED_PTRACE = 1,
+	PVMIO_STOPPED_SIGNAL = 2,
+};
+int pvmio_stop(struct pvmio *h);
+int pvmio_resume(struct pvmio *h);
+
+/* A stdio stream over the process's memory: the file position is the
+ * address.  MODE is "r" or "r+".  NULL with errno set on failure. */
+FILE *pvmio_fopen(pid_t pid, const char *mode);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,174 @@
+/* libpvmio: holding every thread of a target still, and letting it go. */
+#include "config.h"
+#include "pvmio.h"
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int known(const struct pvmio *h, pid_t tid)
+{
+	for (size_t i = 0; i < h->nthreads; i++)
+		if (h->threads[i].tid == tid)
+			return 1;
+	return 0;
+}
+
+static int remember(struct pvmio *h, pid_t tid)
+{
+	if (h->nthreads == h->cap) {
+		size_t ncap = h->cap ? h->cap * 2 : 16;
+		struct pvmio_thread *t = realloc(h->threads, ncap * sizeof *t);
+		if (!t)
+			return -ENOMEM;
+		h->threads = t;
+		h->cap = ncap;
+	}
+	h->threads[h->nthreads++] = (struct pvmio_thread){ tid, 0 };
+	return 0;
+}
+
+/* Seizes and interrupts each thread not seen before; returns how many
+ * were new, or -errno. */
+static int seize_new(struct pvmio *h, size_t *first_new)
+{
+	char path[64];
+	pvmio_proc_path(path, sizeof path, h->tgid, "task");
+	DIR *d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? -ESRCH : -errno;
+	*first_new = h->nthreads;
+	int added = 0, rc = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
+		if (tid <= 0 || known(h, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) {
+			if (errno == ESRCH)
+				continue;	/* the thread ended meanwhile */
+			rc = -errno;
+			break;
+		}
+		rc = remember(h, tid);
+		if (rc < 0) {
+			ptrace(PTRACE_DETACH, tid, 0, 0);
+			break;
+		}
+		ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+		added++;
+	}
+	closedir(d);
+	return rc < 0 ? rc : added;
+}
+
+/* Waits until each newly seized thread reports its stop.  A signal that
+ * arrives meanwhile is kept and given back on detach. */
+static void wait_stopped(struct pvmio *h, size_t from)
+{
+	for (size_t i = from; i < h->nthreads; i++) {
+		int status;
+		pid_t r;
+		do
+			r = waitpid(h->threads[i].tid, &status, __WALL);
+		while (r < 0 && errno == EINTR);
+		if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status)) {
+			h->threads[i].tid = 0;	/* gone */
+			continue;
+		}
+		if (WIFSTOPPED(status) && status >> 16 == 0 && WSTOPSIG(status) != SIGTRAP)
+			h->threads[i].signal = WSTOPSIG(status);
+	}
+}
+
+static int detach_all(struct pvmio *h)
+{
+	for (size_t i = 0; i < h->nthreads; i++)
+		if (h->threads[i].tid > 0)
+			ptrace(PTRACE_DETACH, h->threads[i].tid, 0, (void *)(intptr_t)h->threads[i].signal);
+	h->nthreads = 0;
+	return 0;
+}
+
+static int all_threads_stopped(pid_t tgid)
+{
+	char path[64];
+	pvmio_proc_path(path, sizeof path, tgid, "task");
+	DIR *d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	int all = 1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
+		char state;
+		if (tid > 0 && pvmio_proc_stat(tid, &state, NULL) == 0 && state != 'T' && state != 't' &&
+		    state != 'Z' && state != 'X')
+			all = 0;
+	}
+	closedir(d);
+	return all;
+}
+
+/* SIGSTOP, for targets another tracer already holds. */
+static int stop_by_signal(struct pvmio *h)
+{
+	char state;
+	int rc = pvmio_proc_stat(h->tgid, &state, NULL);
+	if (rc < 0)
+		return rc;
+	h->was_stopped = state == 'T' || state == 't';
+	if (!h->was_stopped && kill(h->tgid, SIGSTOP) < 0)
+		return -errno;
+	h->stopped = PVMIO_STOPPED_SIGNAL;
+	for (int tries = 0; tries < 2000; tries++) {
+		rc = all_threads_stopped(h->tgid);
+		if (rc)
+			return rc < 0 ? rc : PVMIO_STOPPED_SIGNAL;
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+int pvmio_stop(struct pvmio *h)
+{
+	if (h->stopped)
+		return h->stopped;
+	size_t from = 0;
+	int n;
+	h->stopped = PVMIO_STOPPED_PTRACE;
+	/* Rescan until a scan finds no thread that was not already stopped:
+	 * stopped threads cannot start new ones. */
+	while ((n = seize_new(h, &from)) > 0)
+		wait_stopped(h, from);
+	if (n == 0)
+		return PVMIO_STOPPED_PTRACE;
+	detach_all(h);
+	h->stopped = 0;
+	if (n == -EPERM && pvmio_check_alive(h) == 0) {
+		/* Already traced (a debugger holds it), or ptrace denied
+		 * where signals are allowed. */
+		int rc = stop_by_signal(h);
+		if (rc < 0 && h->stopped)
+			pvmio_resume(h);
+		return rc;
+	}
+	return n;
+}
+
+int pvmio_resume(struct pvmio *h)
+{
+	if (h->stopped == PVMIO_STOPPED_PTRACE)
+		detach_all(h);
+	else if (h->stopped == PVMIO_STOPPED_SIGNAL && !h->was_stopped)
+		kill(h->tgid, SIGCONT);
+	h->stopped = 0;
+	return 0;
+}
