@@ -102,7 +102,11 @@ struct range_defaults {
 	int explicit_len;	/* from -n or -c: a NAME alone gets it too */
 	uint64_t len;
 	unsigned multiple;	/* each length a multiple of this (a -t size) */
+	const char *hint;	/* other ways to give a length, for the message */
 };
 int parse_ranges(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out);
+/* Every readable mapping (any, with FORCE) but [vvar], [vvar_vclock] and
+ * [vsyscall], neighbours merged so nothing straddling them is missed. */
+struct range *all_readable(const struct pvmio_maps *m, int force, int *n);
 
 #endif

@@ -124,15 +124,16 @@ int cmd_dump(int argc, const char **argv)
 	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
-	/* Without a RANGE, the stack's top 256 bytes say little: ask for one. */
-	if (nargs < 2) {
-		cli_error("missing RANGE: give ADDR, ADDR:LEN, ADDR..END or a NAME (see 'pvmio maps %d')", (int)t.pid);
-		status = EXIT_USAGE;
+	/* Without a RANGE, every readable mapping, as find searches them. */
+	int nranges = nargs - 1;
+	if (nranges) {
+		status = parse_ranges(&t, args + 1, nranges, &def, &ranges);
+		if (status)
+			goto out;
+	} else if (!(ranges = all_readable(t.maps, opt_force, &nranges))) {
+		status = EXIT_LOCAL;
 		goto out;
 	}
-	status = parse_ranges(&t, args + 1, nargs - 1, &def, &ranges);
-	if (status)
-		goto out;
 	status = target_stop(&t);
 	if (status)
 		goto out;
@@ -144,12 +145,12 @@ int cmd_dump(int argc, const char **argv)
 	dumper_init(&j.dumper, &j.out, opt_canonical ? DUMP_CANONICAL : DUMP_XXD, cols, group, opt_autoskip,
 		    !opt_no_squeezing, color);
 	uint64_t total = 0;
-	for (int i = 0; i < nargs - 1; i++)
+	for (int i = 0; i < nranges; i++)
 		total += ranges[i].len;
 	progress_begin(&j.progress, total);
 	int rc = 0;
 	uint64_t at = 0;
-	for (int i = 0; i < nargs - 1 && !rc; i++) {
+	for (int i = 0; i < nranges && !rc; i++) {
 		dumper_start(&j.dumper, ranges[i].addr);
 		at = ranges[i].addr;
 		rc = pvmio_read_stream(t.h, ranges[i].addr, ranges[i].len, on_chunk, &j);

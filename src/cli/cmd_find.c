@@ -131,29 +131,6 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 	return f->out.err ? 2 : 0;
 }
 
-static int special(const char *name)
-{
-	return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0 || strcmp(name, "[vsyscall]") == 0;
-}
-
-/* Every readable mapping but the kernel's special ones, neighbours merged
- * so that matches across their border are found. */
-static struct range *all_readable(const struct pvmio_maps *m, int *n)
-{
-	struct range *r = calloc(m->n ? m->n : 1, sizeof *r);
-	*n = 0;
-	for (size_t i = 0; r && i < m->n; i++) {
-		const struct pvmio_mapping *v = &m->v[i];
-		if ((v->perms[0] != 'r' && !opt_force) || special(v->name) || v->start >= ((uint64_t)1 << 63))
-			continue;
-		if (*n && r[*n - 1].addr + r[*n - 1].len == v->start)
-			r[*n - 1].len += v->end - v->start;
-		else
-			r[(*n)++] = (struct range){ v->start, v->end - v->start, 1, 0 };
-	}
-	return r;
-}
-
 int cmd_find(int argc, const char **argv)
 {
 	poptContext ctx;
@@ -231,7 +208,7 @@ int cmd_find(int argc, const char **argv)
 		if (status)
 			goto out;
 	} else {
-		ranges = all_readable(t.maps, &nranges);
+		ranges = all_readable(t.maps, opt_force, &nranges);
 	}
 	status = target_stop(&t);
 	if (status)

@@ -155,7 +155,7 @@ int cmd_read(int argc, const char **argv)
 	if (choose_format(&j, opt_type != NULL))
 		goto out;
 	struct perr e;
-	struct range_defaults def = { 0 };
+	struct range_defaults def = { .hint = ", -n LEN, or -t TYPE [-c COUNT]" };
 	if (opt_length) {
 		if (parse_length(opt_length, &def.len, &e) < 0) {
 			usage_error(&e);

@@ -408,8 +408,8 @@ int parse_ranges(struct target *t, const char **args, int n, const struct range_
 		}
 		if (!r[i].has_len || (r[i].is_name && d->explicit_len)) {
 			if (!d->have_len) {
-				cli_error("'%s': how many bytes? Give ADDR:LEN, ADDR..END, -n LEN, or -t TYPE [-c COUNT]",
-					  args[i]);
+				cli_error("'%s': how many bytes? Give ADDR:LEN or ADDR..END%s", args[i],
+					  d->hint ? d->hint : "");
 				free(r);
 				return EXIT_USAGE;
 			}
@@ -430,4 +430,27 @@ int parse_ranges(struct target *t, const char **args, int n, const struct range_
 	}
 	*out = r;
 	return 0;
+}
+
+static int special(const char *name)
+{
+	return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0 || strcmp(name, "[vsyscall]") == 0;
+}
+
+struct range *all_readable(const struct pvmio_maps *m, int force, int *n)
+{
+	struct range *r = calloc(m->n ? m->n : 1, sizeof *r);
+	*n = 0;
+	for (size_t i = 0; r && i < m->n; i++) {
+		const struct pvmio_mapping *v = &m->v[i];
+		if ((v->perms[0] != 'r' && !force) || special(v->name) || v->start >= ((uint64_t)1 << 63))
+			continue;
+		if (*n && r[*n - 1].addr + r[*n - 1].len == v->start)
+			r[*n - 1].len += v->end - v->start;
+		else
+			r[(*n)++] = (struct range){ v->start, v->end - v->start, 1, 0 };
+	}
+	if (!r)
+		cli_error("out of memory");
+	return r;
 }
