@@ -1,3 +1,246 @@
 #!/usr/bin/env bats
+# The command line as a whole: help, version, usage errors, exit statuses
+# for each class of process error, silence on success, a closed pipe.
 
+bats_require_minimum_version 1.5.0
 load helper
+
+COMMANDS=(read write dump fill maps find)
+
+# one_message CMD: stderr is exactly one line, "pvmio: CMD: ...".
+one_message() {
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	[[ $stderr == "pvmio: $1: "* ]]
+}
+
+@test "pvmio --help lists every command and exits 0" {
+	run --separate-stderr "$PVMIO" --help
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ $output == *Usage* ]]
+	local c
+	for c in "${COMMANDS[@]}"; do
+		[[ $output == *"  $c "* ]] || { echo "missing $c"; false; }
+	done
+}
+
+@test "pvmio --version prints the name and a version and exits 0" {
+	run --separate-stderr "$PVMIO" --version
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ $output =~ ^pvmio\ [0-9]+\.[0-9]+ ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "pvmio alone is a usage error (exit 2) that points at --help" {
+	run --separate-stderr "$PVMIO"
+	[ "$status" -eq 2 ]
+	[[ "$output$stderr" == *Usage* || "$output$stderr" == *--help* ]]
+}
+
+@test "an unknown command exits 2 and names it" {
+	run --separate-stderr "$PVMIO" frobnicate 1
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ $stderr == *frobnicate* ]]
+	[[ $stderr == *read* ]]
+}
+
+@test "an unknown top-level option exits 2" {
+	run --separate-stderr "$PVMIO" --frobnicate
+	[ "$status" -eq 2 ]
+	[[ $stderr == *frobnicate* ]]
+}
+
+@test "pvmio CMD --help shows Usage and Examples on stdout and exits 0, for every command" {
+	local c
+	for c in "${COMMANDS[@]}"; do
+		run --separate-stderr "$PVMIO" "$c" --help
+		[ "$status" -eq 0 ] || { echo "$c: status $status"; false; }
+		[ -z "$stderr" ] || { echo "$c: stderr: $stderr"; false; }
+		[[ $output == *Usage* ]] || { echo "$c: no Usage"; false; }
+		[[ $output == *"pvmio $c"* ]] || { echo "$c: usage does not name the command"; false; }
+		[[ $output == *Examples* ]] || { echo "$c: no Examples"; false; }
+		run --separate-stderr "$PVMIO" "$c" -h
+		[ "$status" -eq 0 ] || { echo "$c -h: status $status"; false; }
+		[[ $output == *Examples* ]] || { echo "$c -h: no Examples"; false; }
+	done
+}
+
+@test "pvmio CMD --usage exits 0, for every command" {
+	local c
+	for c in "${COMMANDS[@]}"; do
+		run --separate-stderr "$PVMIO" "$c" --usage
+		[ "$status" -eq 0 ] || { echo "$c: status $status"; false; }
+		[[ $output == *Usage* ]] || { echo "$c: no Usage"; false; }
+	done
+}
+
+@test "a bad option exits 2 with one message naming it, for every command" {
+	local c opt
+	for c in "${COMMANDS[@]}"; do
+		for opt in --no-such-option -Q; do
+			run --separate-stderr "$PVMIO" "$c" "$opt" 1
+			[ "$status" -eq 2 ] || { echo "$c $opt: status $status"; false; }
+			[ -z "$output" ]
+			[[ $stderr == *"$opt"* ]] || { echo "$c $opt: $stderr"; false; }
+			one_message "$c"
+		done
+	done
+}
+
+@test "a bad option value exits 2 and names the value" {
+	start_target
+	local args
+	for args in "-f nope" "-t u128" "-t u8 -e middle" "--holes=sometimes"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$PVMIO" read $args "$TPID" "$T_PATTERN:4"
+		[ "$status" -eq 2 ] || { echo "$args: status $status"; false; }
+		[ -z "$output" ]
+		[[ $stderr == *"${args##*[ =]}"* ]] || { echo "$args: $stderr"; false; }
+		one_message read
+	done
+}
+
+@test "-A and -c without -t are usage errors" {
+	start_target
+	run --separate-stderr "$PVMIO" read -A "$TPID" "$T_PATTERN:4"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	run --separate-stderr "$PVMIO" read -c 2 "$TPID" "$T_PATTERN"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+}
+
+@test "missing arguments exit 2 and say what is missing" {
+	start_target
+	run --separate-stderr "$PVMIO" read
+	[ "$status" -eq 2 ]
+	[[ $stderr == *PID* ]]
+	one_message read
+	run --separate-stderr "$PVMIO" read "$TPID"
+	[ "$status" -eq 2 ]
+	[[ $stderr == *RANGE* ]]
+	one_message read
+	local c
+	for c in "${COMMANDS[@]}"; do
+		run --separate-stderr "$PVMIO" "$c"
+		[ "$status" -eq 2 ] || { echo "$c: status $status"; false; }
+		[ -z "$output" ]
+	done
+	run --separate-stderr "$PVMIO" write "$TPID"
+	[ "$status" -eq 2 ]
+	run --separate-stderr "$PVMIO" fill "$TPID"
+	[ "$status" -eq 2 ]
+	run --separate-stderr "$PVMIO" find "$TPID"
+	[ "$status" -eq 2 ]
+}
+
+@test "options may follow the positional arguments, and -- ends them" {
+	start_target
+	run --separate-stderr "$PVMIO" read "$TPID" "$T_PATTERN:4" -f hex
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(mem_hex "$TPID" "$T_PATTERN" 4)" ]
+	run --separate-stderr "$PVMIO" read -f hex -- "$TPID" "$T_PATTERN:4"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(mem_hex "$TPID" "$T_PATTERN" 4)" ]
+}
+
+@test "read is silent on stderr on success, in every format" {
+	start_target
+	local args
+	for args in "" "-f hex" "-f c" "-t u32 -c 4" "-t u64 -A -f hex"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$PVMIO" read $args "$TPID" "$T_TYPED:32"
+		[ "$status" -eq 0 ] || { echo "$args: status $status"; false; }
+		[ -z "$stderr" ] || { echo "$args: stderr: $stderr"; false; }
+		[ -n "$output" ]
+	done
+}
+
+@test "a closed output pipe ends read quietly, as it ends cat" {
+	start_target --big 8M
+	local err="$BATS_TEST_TMPDIR/err"
+	run bash -c '"$1" read "$2" "$3:8M" 2>"$4" | head -c 4 >"$4.out"; echo "${PIPESTATUS[0]}"' \
+		_ "$PVMIO" "$TPID" "$T_BIG" "$err"
+	[ "$status" -eq 0 ]
+	# 0, or death by SIGPIPE (128 + 13), like cat.
+	[[ $output == 0 || $output == 141 ]] || { echo "pvmio exited $output"; false; }
+	[ ! -s "$err" ] || { cat "$err"; false; }
+	[ "$(od -An -tx1 "$err.out" | tr -d ' \n')" = "00010203" ]
+}
+
+@test "no such process exits 3" {
+	# A pid above any pid_max the kernel allows (2^22).
+	run --separate-stderr "$PVMIO" read 99999999 0x1000:4
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ $stderr == *99999999* ]]
+	[[ $stderr == *"no such process"* ]]
+	one_message read
+}
+
+@test "a process that has exited exits 3" {
+	sleep 600 &
+	local pid=$!
+	kill -KILL "$pid"
+	wait "$pid" || true
+	[ ! -e "/proc/$pid" ]
+	run --separate-stderr "$PVMIO" read "$pid" 0x1000:4
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ $stderr == *"$pid"* ]]
+	one_message read
+}
+
+@test "a zombie exits 3 and says it is a zombie" {
+	local pidfile="$BATS_TEST_TMPDIR/child"
+	# The child's parent execs into a process that never reaps it.
+	start_process bash -c 'sleep 0.05 & echo $! >"$1"; exec sleep 600' _ "$pidfile"
+	local i child="" state=""
+	for ((i = 0; i < 500; i++)); do
+		[ -s "$pidfile" ] && child=$(cat "$pidfile")
+		if [ -n "$child" ] && [ -r "/proc/$child/stat" ]; then
+			state=$(sed 's/.*) //' "/proc/$child/stat" | cut -d' ' -f1)
+			[ "$state" = Z ] && break
+		fi
+		sleep 0.01
+	done
+	[ "$state" = Z ] || { echo "child $child did not become a zombie (state $state)"; false; }
+	run --separate-stderr "$PVMIO" read "$child" 0x1000:4
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ $stderr == *zombie* ]]
+	[[ $stderr == *"$child"* ]]
+	one_message read
+}
+
+@test "a pid that is not a decimal number > 0 exits 2" {
+	local pid
+	for pid in abc 0 -1 1x 0x10 " 1" "" 99999999999999999999999; do
+		run --separate-stderr "$PVMIO" read -- "$pid" 0x1000:4
+		[ "$status" -eq 2 ] || { echo "'$pid': status $status"; false; }
+		[ -z "$output" ]
+		one_message read
+	done
+}
+
+@test "a non-root user against a root-owned target exits 3 and explains what would allow it" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to start a root-owned target and drop to another user"
+	command -v setpriv >/dev/null || skip "setpriv is missing"
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	"${nobody[@]}" "$PVMIO" --version >/dev/null 2>&1 ||
+		skip "uid 65534 cannot run $PVMIO (the build directory is not readable to it)"
+	start_target
+	run --separate-stderr "${nobody[@]}" "$PVMIO" read "$TPID" "$T_PATTERN:4"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ $stderr == *ermission* ]]
+	[[ $stderr == *CAP_SYS_PTRACE* ]]
+	one_message read
+}
+
+@test "the process error beats a bad range: exit 3 for a missing pid even with a good range" {
+	run --separate-stderr "$PVMIO" read 99999999 heap:4
+	[ "$status" -eq 3 ]
+}

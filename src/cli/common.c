@@ -27,7 +27,7 @@ struct poptOption common_table[] = {
 	POPT_TABLEEND
 };
 
-static void message(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void message(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[2048];
 	vsnprintf(buf, sizeof buf, fmt, ap);
