@@ -16,14 +16,14 @@
 #define SYS_pidfd_open 434
 #endif
 
-int pvmio_proc_path(char *buf, size_t size, pid_t pid, const char *leaf)
+int lib_proc_path(char *buf, size_t size, pid_t pid, const char *leaf)
 {
 	int n = snprintf(buf, size, "/proc/%d/%s", (int)pid, leaf);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 /* Reads a whole small /proc file into a NUL-terminated malloc'd buffer. */
-int pvmio_slurp(const char *path, char **out, size_t *outlen)
+int lib_slurp(const char *path, char **out, size_t *outlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -68,11 +68,11 @@ int pvmio_slurp(const char *path, char **out, size_t *outlen)
 
 /* Reads the state letter and start time from /proc/PID/stat.  The command
  * name may hold spaces and parentheses, so parse after the last ')'. */
-int pvmio_proc_stat(pid_t pid, char *state, unsigned long long *starttime)
+int lib_proc_stat(pid_t pid, char *state, unsigned long long *starttime)
 {
 	char path[64], *text;
-	pvmio_proc_path(path, sizeof path, pid, "stat");
-	int rc = pvmio_slurp(path, &text, NULL);
+	lib_proc_path(path, sizeof path, pid, "stat");
+	int rc = lib_slurp(path, &text, NULL);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	char *p = strrchr(text, ')');
@@ -98,8 +98,8 @@ int pvmio_proc_stat(pid_t pid, char *state, unsigned long long *starttime)
 static pid_t thread_group_of(pid_t pid)
 {
 	char path[64], *text;
-	pvmio_proc_path(path, sizeof path, pid, "status");
-	if (pvmio_slurp(path, &text, NULL) < 0)
+	lib_proc_path(path, sizeof path, pid, "status");
+	if (lib_slurp(path, &text, NULL) < 0)
 		return -ESRCH;
 	char *p = strstr(text, "\nTgid:");
 	pid_t tgid = p ? (pid_t)strtol(p + 6, NULL, 10) : 0;
@@ -132,7 +132,7 @@ int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out)
 		h->pidfd = -1;
 	}
 	char state;
-	rc = pvmio_proc_stat(tgid, &state, &h->starttime);
+	rc = lib_proc_stat(tgid, &state, &h->starttime);
 	if (rc < 0)
 		goto fail;
 	if (state == 'Z' || state == 'X') {
@@ -143,7 +143,7 @@ int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out)
 	/* Opening /proc/PID/mem runs the kernel's ptrace access check, so a
 	 * denial shows here rather than at the first transfer. */
 	char path[64];
-	pvmio_proc_path(path, sizeof path, pid, "mem");
+	lib_proc_path(path, sizeof path, pid, "mem");
 	h->memfd = open(path, O_RDWR | O_CLOEXEC);
 	if (h->memfd < 0)
 		h->memfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -200,7 +200,7 @@ int pvmio_check_alive(struct pvmio *h)
 	}
 	char state;
 	unsigned long long start;
-	int rc = pvmio_proc_stat(h->tgid, &state, &start);
+	int rc = lib_proc_stat(h->tgid, &state, &start);
 	if (rc < 0)
 		return rc;
 	return state == 'Z' || state == 'X' || start != h->starttime ? -ESRCH : 0;
@@ -210,7 +210,7 @@ int pvmio_pointer_size(struct pvmio *h)
 {
 	char path[64];
 	unsigned char ident[5];
-	pvmio_proc_path(path, sizeof path, h->tgid, "exe");
+	lib_proc_path(path, sizeof path, h->tgid, "exe");
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return (int)sizeof(void *);
@@ -224,7 +224,7 @@ int pvmio_pointer_size(struct pvmio *h)
 /* Addresses at or above 2^63 are never user memory; the kernel rejects
  * such lengths with EINVAL and /proc/PID/mem such offsets.  Treating them
  * as inaccessible keeps every span below 2^64. */
-uint64_t pvmio_clip(uint64_t addr, uint64_t len)
+uint64_t lib_clip(uint64_t addr, uint64_t len)
 {
 	if (addr >= PVMIO_ADDR_LIMIT)
 		return 0;
@@ -253,7 +253,7 @@ static ssize_t mem_xfer(struct pvmio *h, int write, void *buf, size_t len, uint6
 }
 
 /* One system call's worth of transfer; iovec counts at most IOV_MAX. */
-ssize_t pvmio_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
+ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
 			const struct iovec *r, unsigned long nr)
 {
 	if (h->flags & PVMIO_FORCE) {
@@ -351,7 +351,7 @@ static ssize_t vectored(struct pvmio *h, int write, const struct iovec *local, s
 		return -ENOMEM;
 	size_t nr = 0;
 	for (size_t i = 0; i < nremote; i++) {
-		uint64_t ok = pvmio_clip(remote[i].addr, remote[i].len);
+		uint64_t ok = lib_clip(remote[i].addr, remote[i].len);
 		if (ok) {
 			riov[nr].iov_base = (void *)(uintptr_t)remote[i].addr;
 			riov[nr].iov_len = (size_t)ok;
@@ -379,7 +379,7 @@ static ssize_t vectored(struct pvmio *h, int write, const struct iovec *local, s
 				break;
 			}
 		}
-		ssize_t n = pvmio_xfer_once(h, write, lb, nl, rb, nrb);
+		ssize_t n = lib_xfer_once(h, write, lb, nl, rb, nrb);
 		if (!write && n >= 0) {
 			int alive = pvmio_check_alive(h);
 			if (alive < 0) {
@@ -437,7 +437,7 @@ ssize_t pvmio_fill(struct pvmio *h, uint64_t addr, uint64_t len, const void *pat
 {
 	if (!patlen)
 		return -EINVAL;
-	uint64_t ok = pvmio_clip(addr, len);
+	uint64_t ok = lib_clip(addr, len);
 	if (ok > SSIZE_MAX)
 		ok = SSIZE_MAX;
 	/* One buffer of whole pattern copies, about 64 KiB; each call points
@@ -476,7 +476,7 @@ ssize_t pvmio_fill(struct pvmio *h, uint64_t addr, uint64_t len, const void *pat
 			result = alive;
 			break;
 		}
-		ssize_t n = pvmio_xfer_once(h, 1, lv, nl, &rv, 1);
+		ssize_t n = lib_xfer_once(h, 1, lv, nl, &rv, 1);
 		if (n <= 0) {
 			result = n < 0 ? n : -EFAULT;
 			break;

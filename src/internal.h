@@ -30,11 +30,11 @@ struct pvmio {
 	size_t nthreads, cap;
 };
 
-int pvmio_proc_path(char *buf, size_t size, pid_t pid, const char *leaf);
-int pvmio_slurp(const char *path, char **out, size_t *outlen);
-int pvmio_proc_stat(pid_t pid, char *state, unsigned long long *starttime);
-uint64_t pvmio_clip(uint64_t addr, uint64_t len);
-ssize_t pvmio_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
+int lib_proc_path(char *buf, size_t size, pid_t pid, const char *leaf);
+int lib_slurp(const char *path, char **out, size_t *outlen);
+int lib_proc_stat(pid_t pid, char *state, unsigned long long *starttime);
+uint64_t lib_clip(uint64_t addr, uint64_t len);
+ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
 			const struct iovec *r, unsigned long nr);
 
 #endif

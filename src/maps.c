@@ -122,8 +122,8 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	char path[64], *text;
 	size_t len;
 	*out = NULL;
-	pvmio_proc_path(path, sizeof path, h->pid, "maps");
-	int rc = pvmio_slurp(path, &text, &len);
+	lib_proc_path(path, sizeof path, h->pid, "maps");
+	int rc = lib_slurp(path, &text, &len);
 	if (rc < 0)
 		return rc == -ENOENT ? -ESRCH : rc;
 	rc = pvmio_maps_parse(text, len, out);
@@ -131,7 +131,7 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	if (rc < 0)
 		return rc;
 	char exe[PATH_MAX];
-	pvmio_proc_path(path, sizeof path, h->pid, "exe");
+	lib_proc_path(path, sizeof path, h->pid, "exe");
 	ssize_t n = readlink(path, exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';

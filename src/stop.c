@@ -40,7 +40,7 @@ static int remember(struct pvmio *h, pid_t tid)
 static int seize_new(struct pvmio *h, size_t *first_new)
 {
 	char path[64];
-	pvmio_proc_path(path, sizeof path, h->tgid, "task");
+	lib_proc_path(path, sizeof path, h->tgid, "task");
 	DIR *d = opendir(path);
 	if (!d)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -100,7 +100,7 @@ static int detach_all(struct pvmio *h)
 static int all_threads_stopped(pid_t tgid)
 {
 	char path[64];
-	pvmio_proc_path(path, sizeof path, tgid, "task");
+	lib_proc_path(path, sizeof path, tgid, "task");
 	DIR *d = opendir(path);
 	if (!d)
 		return -ESRCH;
@@ -109,7 +109,7 @@ static int all_threads_stopped(pid_t tgid)
 	while ((e = readdir(d))) {
 		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
 		char state;
-		if (tid > 0 && pvmio_proc_stat(tid, &state, NULL) == 0 && state != 'T' && state != 't' &&
+		if (tid > 0 && lib_proc_stat(tid, &state, NULL) == 0 && state != 'T' && state != 't' &&
 		    state != 'Z' && state != 'X')
 			all = 0;
 	}
@@ -121,7 +121,7 @@ static int all_threads_stopped(pid_t tgid)
 static int stop_by_signal(struct pvmio *h)
 {
 	char state;
-	int rc = pvmio_proc_stat(h->tgid, &state, NULL);
+	int rc = lib_proc_stat(h->tgid, &state, NULL);
 	if (rc < 0)
 		return rc;
 	h->was_stopped = state == 'T' || state == 't';

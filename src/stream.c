@@ -65,7 +65,7 @@ static void plan(struct stream *s, uint64_t *pos, uint64_t *left)
 	while (*left && s->bytes < PVMIO_CHUNK && s->nriov < PVMIO_IOV_MAX &&
 	       s->npieces < 2 * PVMIO_IOV_MAX - 1) {
 		uint64_t p = *pos, take;
-		uint64_t usable = pvmio_clip(p, *left);
+		uint64_t usable = lib_clip(p, *left);
 		const struct pvmio_mapping *m = s->maps ? pvmio_maps_lookup(s->maps, p) : NULL;
 		if (!usable) {
 			add_hole(s, p, *left, -EFAULT);
@@ -114,7 +114,7 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 		ssize_t got = 0;
 		if (s->nriov) {
 			struct iovec local = { s->buf, s->bytes };
-			got = pvmio_xfer_once(h, 0, &local, 1, s->riov, s->nriov);
+			got = lib_xfer_once(h, 0, &local, 1, s->riov, s->nriov);
 			int alive = pvmio_check_alive(h);
 			if (alive < 0 || got == -ESRCH || got == -EPERM) {
 				rc = alive < 0 ? alive : (int)got;
