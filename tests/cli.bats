@@ -196,6 +196,7 @@ one_message() {
 @test "a zombie exits 3 and says it is a zombie" {
 	local pidfile="$BATS_TEST_TMPDIR/child"
 	# The child's parent execs into a process that never reaps it.
+	# shellcheck disable=SC2016
 	start_process bash -c 'sleep 0.05 & echo $! >"$1"; exec sleep 600' _ "$pidfile"
 	local i child="" state=""
 	for ((i = 0; i < 500; i++)); do

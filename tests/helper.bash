@@ -24,7 +24,9 @@ start_target() {
 	fi
 	local line
 	while IFS= read -r line; do
-		[[ $line == *=* ]] && printf -v "T_${line%%=*}" '%s' "${line#*=}"
+		if [[ $line == *=* ]]; then
+			printf -v "T_${line%%=*}" '%s' "${line#*=}"
+		fi
 	done <"$out"
 }
 

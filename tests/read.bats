@@ -1,3 +1,429 @@
 #!/usr/bin/env bats
+# pvmio read: raw, hex and C output, typed values, holes, PROT_NONE pages,
+# agreement with gdb. Every byte is checked against /proc/PID/mem.
 
+bats_require_minimum_version 1.5.0
 load helper
+
+# typed_values FILE TYPE ENDIAN HEXFMT ADDR: what `read -t TYPE` should print
+# for the bytes of FILE, computed by python3's struct (ENDIAN: native,
+# little or big; HEXFMT: 1 for -f hex; ADDR: the -A prefix, or ""). With
+# ENDIAN "all", writes every combination to FILE.ENDIAN.HEXFMT.{0,1}.
+typed_values() {
+	python3 - "$@" <<'PY'
+import struct, sys
+path, typ, endian, hexfmt, addr = sys.argv[1:6]
+data = open(path, "rb").read()
+codes = {"u8": "B", "i8": "b", "u16": "H", "i16": "h", "u32": "I", "i32": "i",
+         "u64": "Q", "i64": "q", "f32": "f", "f64": "d", "ptr": "P"}
+
+def values(endian, hexfmt, addr):
+    order = {"native": "@", "little": "<", "big": ">"}[endian]
+    code = codes[typ]
+    if typ == "ptr" and order != "@":
+        code = "Q" if struct.calcsize("P") == 8 else "I"
+    size = struct.calcsize(order + code)
+    unsigned = {"B": "B", "b": "B", "H": "H", "h": "H", "I": "I", "i": "I",
+                "Q": "Q", "q": "Q", "f": "I", "d": "Q", "P": "P"}[code]
+    lines = []
+    for off in range(0, len(data) - len(data) % size, size):
+        chunk = data[off:off + size]
+        if hexfmt == "1":
+            (u,) = struct.unpack(order + unsigned, chunk)
+            text = "0x%0*x" % (2 * size, u)
+        else:
+            (v,) = struct.unpack(order + code, chunk)
+            if typ == "ptr":
+                text = "%#x" % v
+            elif typ == "f32":
+                text = "%.9g" % v
+            elif typ == "f64":
+                text = "%.17g" % v
+            else:
+                text = "%d" % v
+        if addr:
+            text = "%#x: %s" % (int(addr, 0) + off, text)
+        lines.append(text)
+    return "\n".join(lines)
+
+if endian == "all":
+    # every combination, each into PATH.ENDIAN.HEX.A (A: 0 or 1)
+    for e in ("native", "little", "big"):
+        for h in ("0", "1"):
+            for a in ("0", "1"):
+                with open("%s.%s.%s.%s" % (path, e, h, a), "w") as f:
+                    f.write(values(e, h, addr if a == "1" else ""))
+else:
+    print(values(endian, hexfmt, addr))
+PY
+}
+
+# check_typed TYPE ADDR COUNT [READ OPTIONS...]: pvmio read -t TYPE -c COUNT
+# at ADDR prints what python3 computes from the same bytes, in every byte
+# order, in decimal and hex, with and without -A.
+check_typed() {
+	local type=$1 addr=$2 count=$3 size endian hexfmt a opts want
+	shift 3
+	case $type in
+	*8) size=1 ;; *16) size=2 ;; *32) size=4 ;; *64 | ptr) size=8 ;;
+	esac
+	local bytes="$BATS_TEST_TMPDIR/bytes"
+	mem_read "$TPID" "$addr" "$((size * count))" >"$bytes"
+	typed_values "$bytes" "$type" all 0 "$addr"
+	for endian in native little big; do
+		for hexfmt in 0 1; do
+			for a in "" "$addr"; do
+				opts=(-t "$type" -c "$count")
+				[ "$endian" = native ] || opts+=(-e "$endian")
+				[ "$hexfmt" = 0 ] || opts+=(-f hex)
+				[ -z "$a" ] || opts+=(-A)
+				want=$(cat "$bytes.$endian.$hexfmt.$((${#a} > 0))")
+				run --separate-stderr "$PVMIO" read "${opts[@]}" "$TPID" "$addr"
+				[ "$status" -eq 0 ] || { echo "${opts[*]}: status $status: $stderr"; return 1; }
+				[ -z "$stderr" ] || { echo "${opts[*]}: stderr: $stderr"; return 1; }
+				[ "$output" = "$want" ] || {
+					echo "pvmio read ${opts[*]} $TPID $addr:"
+					echo "got:"; echo "$output"; echo "want:"; echo "$want"
+					return 1
+				}
+			done
+		done
+	done
+}
+
+@test "raw output equals /proc/PID/mem for the patterned regions" {
+	start_target
+	local got="$BATS_TEST_TMPDIR/got"
+	"$PVMIO" read "$TPID" "$T_PATTERN:8192" >"$got"
+	mem_read "$TPID" "$T_PATTERN" 8192 | cmp - "$got"
+	"$PVMIO" read "$TPID" "$T_AFTER:4096" >"$got"
+	mem_read "$TPID" "$T_AFTER" 4096 | cmp - "$got"
+	# the read-only page
+	"$PVMIO" read "$TPID" "$T_RO:4096" >"$got"
+	mem_read "$TPID" "$T_RO" 4096 | cmp - "$got"
+	# unaligned start and odd length
+	"$PVMIO" read "$TPID" "$T_PATTERN+4093:4099" >"$got"
+	mem_read "$TPID" "$((T_PATTERN + 4093))" 4099 | cmp - "$got"
+	# and the pattern is what the target wrote: byte i is (i*31+7)&0xff
+	[ "$(head -c 4 "$got" | od -An -tx1 | tr -d ' \n')" = \
+		"$(printf '%02x' $(((4093 * 31 + 7) & 255)) $(((4094 * 31 + 7) & 255)) \
+			$(((4095 * 31 + 7) & 255)) $(((4096 * 31 + 7) & 255)))" ]
+}
+
+@test "raw output equals /proc/PID/mem for random data" {
+	start_target --seed 12345
+	local got="$BATS_TEST_TMPDIR/got"
+	"$PVMIO" read "$TPID" "$T_RANDOM:$T_RANDOM_LEN" >"$got"
+	[ "$(stat -c %s "$got")" -eq "$T_RANDOM_LEN" ]
+	mem_read "$TPID" "$T_RANDOM" "$T_RANDOM_LEN" | cmp - "$got"
+}
+
+@test "a multi-MiB read equals /proc/PID/mem" {
+	start_target --big 8M
+	local got="$BATS_TEST_TMPDIR/got"
+	"$PVMIO" read "$TPID" "$T_BIG:8M" >"$got"
+	[ "$(stat -c %s "$got")" -eq $((8 << 20)) ]
+	mem_read "$TPID" "$T_BIG" $((8 << 20)) | cmp - "$got"
+	# unaligned, across the buffer size whatever it is
+	"$PVMIO" read "$TPID" "$T_BIG+12345..$T_BIG+0x7fff01" >"$got"
+	mem_read "$TPID" "$((T_BIG + 12345))" "$((0x7fff01 - 12345))" | cmp - "$got"
+}
+
+@test "several ranges in one call are written in order" {
+	start_target
+	local got="$BATS_TEST_TMPDIR/got"
+	"$PVMIO" read "$TPID" "$T_AFTER:16" "$T_PATTERN+100..$T_PATTERN+300" "$T_RO:1" "$T_RANDOM:1k" "$T_AFTER:16" >"$got"
+	{
+		mem_read "$TPID" "$T_AFTER" 16
+		mem_read "$TPID" "$((T_PATTERN + 100))" 200
+		mem_read "$TPID" "$T_RO" 1
+		mem_read "$TPID" "$T_RANDOM" 1024
+		mem_read "$TPID" "$T_AFTER" 16
+	} | cmp - "$got"
+}
+
+@test "-f hex prints one line of lowercase hex per range" {
+	start_target
+	run --separate-stderr "$PVMIO" read -f hex "$TPID" "$T_PATTERN:64" "$T_RO:5" "$T_RANDOM:300"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = "$(mem_hex "$TPID" "$T_PATTERN" 64)" ]
+	[ "${lines[1]}" = "$(mem_hex "$TPID" "$T_RO" 5)" ]
+	[ "${lines[2]}" = "$(mem_hex "$TPID" "$T_RANDOM" 300)" ]
+	[[ ${lines[2]} =~ ^[0-9a-f]{600}$ ]]
+}
+
+@test "-f c prints the same bytes as xxd -i, one array per range" {
+	start_target
+	local bytes="$BATS_TEST_TMPDIR/bytes" i n
+	for n in 1 12 13 100 1000; do
+		mem_read "$TPID" "$T_RANDOM" "$n" >"$bytes"
+		run --separate-stderr "$PVMIO" read -f c "$TPID" "$T_RANDOM:$n"
+		[ "$status" -eq 0 ]
+		[ -z "$stderr" ]
+		# the array body, line for line as xxd -i lays it out
+		[ "$(grep '^  0x' <<<"$output")" = "$(xxd -i <"$bytes")" ] || {
+			echo "n=$n got:"; echo "$output"; echo "xxd -i:"; xxd -i <"$bytes"; false
+		}
+		[[ $output == *"unsigned char "*"[] = {"* ]]
+		[[ $output == *"};"* ]]
+		[[ $output =~ unsigned\ int\ [A-Za-z_0-9]+_len\ =\ $n\; ]]
+	done
+	# two ranges: two arrays with different names, the bytes in order
+	run --separate-stderr "$PVMIO" read -f c "$TPID" "$T_PATTERN:20" "$T_AFTER:30"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '\[\] = {' <<<"$output")" -eq 2 ]
+	[ "$(grep -o 'unsigned char [A-Za-z_0-9]*' <<<"$output" | sort -u | wc -l)" -eq 2 ]
+	{ mem_read "$TPID" "$T_PATTERN" 20; mem_read "$TPID" "$T_AFTER" 30; } >"$bytes"
+	[ "$(grep -o '0x[0-9a-f][0-9a-f]\b' <<<"$output" | tr '\n' ' ')" = \
+		"$(xxd -i <"$bytes" | grep -o '0x[0-9a-f][0-9a-f]' | tr '\n' ' ')" ]
+}
+
+@test "-t: the target's own typed values, independently of any formatter" {
+	start_target
+	local t=$T_TYPED
+	run "$PVMIO" read -t u8 "$TPID" "$t"
+	[ "$output" = 254 ]
+	run "$PVMIO" read -t i8 "$TPID" "$t+1"
+	[ "$output" = -2 ]
+	run "$PVMIO" read -t u16 "$TPID" "$t+2"
+	[ "$output" = 48879 ]
+	run "$PVMIO" read -t i16 "$TPID" "$t+4"
+	[ "$output" = -12345 ]
+	run "$PVMIO" read -t u32 "$TPID" "$t+8"
+	[ "$output" = 3735928559 ]
+	run "$PVMIO" read -t i32 "$TPID" "$t+12"
+	[ "$output" = -123456789 ]
+	run "$PVMIO" read -t u64 "$TPID" "$t+16"
+	[ "$output" = 81985529216486895 ]
+	run "$PVMIO" read -t i64 "$TPID" "$t+24"
+	[ "$output" = -1234567890123456789 ]
+	run "$PVMIO" read -t f32 "$TPID" "$t+32"
+	[ "$output" = 3.14159274 ]
+	run "$PVMIO" read -t f64 "$TPID" "$t+40"
+	[ "$output" = 2.7182818284590451 ]
+	run "$PVMIO" read -t ptr "$TPID" "$t+48"
+	[ "$output" = "$T_PATTERN" ]
+	run "$PVMIO" read -t u32 -e big "$TPID" "$t+56"
+	[ "$output" = 16909060 ]
+	run "$PVMIO" read -t u32 -e big -f hex "$TPID" "$t+56"
+	[ "$output" = 0x01020304 ]
+	run "$PVMIO" read -t i16 -f hex "$TPID" "$t+4"
+	[ "$output" = 0xcfc7 ]
+	run "$PVMIO" read -t u64 -f hex "$TPID" "$t+16"
+	[ "$output" = 0x0123456789abcdef ]
+}
+
+@test "-t u8 and i8 in each byte order, decimal and hex, with -A" {
+	start_target
+	check_typed u8 "$T_TYPED" 64
+	check_typed i8 "$T_TYPED" 64
+}
+
+@test "-t u16 and i16 in each byte order, decimal and hex, with -A" {
+	start_target
+	check_typed u16 "$T_TYPED" 32
+	check_typed i16 "$T_TYPED" 32
+}
+
+@test "-t u32 and i32 in each byte order, decimal and hex, with -A" {
+	start_target
+	check_typed u32 "$T_TYPED" 16
+	check_typed i32 "$T_TYPED" 16
+}
+
+@test "-t u64 and i64 in each byte order, decimal and hex, with -A" {
+	start_target
+	check_typed u64 "$T_TYPED" 8
+	check_typed i64 "$T_TYPED" 8
+}
+
+@test "-t f32 and f64 in each byte order, decimal and hex, with -A" {
+	start_target
+	check_typed f32 "$(hex "$T_TYPED + 32")" 2
+	check_typed f64 "$(hex "$T_TYPED + 40")" 2
+}
+
+@test "-t ptr in each byte order, hex, with -A" {
+	start_target
+	check_typed ptr "$(hex "$T_TYPED + 40")" 3
+}
+
+@test "-t over a RANGE prints every value in it; -c counts values at a bare ADDR" {
+	start_target
+	run --separate-stderr "$PVMIO" read -t u16 "$TPID" "$T_PATTERN:20"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 10 ]
+	run --separate-stderr "$PVMIO" read -t u32 -c 7 "$TPID" "$T_PATTERN"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	mem_read "$TPID" "$T_PATTERN" 28 >"$BATS_TEST_TMPDIR/bytes"
+	[ "$output" = "$(typed_values "$BATS_TEST_TMPDIR/bytes" u32 native 0 "")" ]
+	# -A addresses step by the type's size, as printf '%#x' writes them
+	run --separate-stderr "$PVMIO" read -t u64 -c 3 -A "$TPID" "$T_PATTERN+1"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "$(hex "$T_PATTERN + 1"): "* ]]
+	[[ ${lines[1]} == "$(hex "$T_PATTERN + 9"): "* ]]
+	[[ ${lines[2]} == "$(hex "$T_PATTERN + 17"): "* ]]
+	# a range that is not a whole number of values is a usage error
+	run --separate-stderr "$PVMIO" read -t u32 "$TPID" "$T_PATTERN:6"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+}
+
+@test "--holes=error: the bytes before the hole are written, exit 1, the address is named" {
+	start_target
+	local start=$((T_HOLE - 16)) got="$BATS_TEST_TMPDIR/got" err="$BATS_TEST_TMPDIR/err" status=0
+	"$PVMIO" read "$TPID" "$(hex "$start"):$((16 + 4096 + 16))" >"$got" 2>"$err" || status=$?
+	[ "$status" -eq 1 ]
+	mem_read "$TPID" "$start" 16 | cmp - "$got"
+	[ "$(wc -l <"$err")" -eq 1 ]
+	grep -q "^pvmio: read: .*$T_HOLE" "$err"
+	# the default is error
+	status=0
+	"$PVMIO" read --holes=error "$TPID" "$(hex "$start"):$((16 + 4096 + 16))" >"$got.2" 2>/dev/null || status=$?
+	[ "$status" -eq 1 ]
+	cmp "$got" "$got.2"
+}
+
+@test "--holes=zero: zeros stand in for the hole, exit 1, the address is named" {
+	start_target
+	local start=$((T_HOLE - 16)) got="$BATS_TEST_TMPDIR/got" err="$BATS_TEST_TMPDIR/err" status=0
+	"$PVMIO" read --holes=zero "$TPID" "$(hex "$start"):$((16 + 4096 + 16))" >"$got" 2>"$err" || status=$?
+	[ "$status" -eq 1 ]
+	{ mem_read "$TPID" "$start" 16; head -c 4096 /dev/zero; mem_read "$TPID" "$T_AFTER" 16; } | cmp - "$got"
+	[ "$(wc -l <"$err")" -eq 1 ]
+	grep -q "^pvmio: read: .*$T_HOLE" "$err"
+}
+
+@test "--holes=skip: the hole is left out, exit 1, the address is named" {
+	start_target
+	local start=$((T_HOLE - 16)) got="$BATS_TEST_TMPDIR/got" err="$BATS_TEST_TMPDIR/err" status=0
+	"$PVMIO" read --holes=skip "$TPID" "$(hex "$start"):$((16 + 4096 + 16))" >"$got" 2>"$err" || status=$?
+	[ "$status" -eq 1 ]
+	{ mem_read "$TPID" "$start" 16; mem_read "$TPID" "$T_AFTER" 16; } | cmp - "$got"
+	[ "$(wc -l <"$err")" -eq 1 ]
+	grep -q "^pvmio: read: .*$T_HOLE" "$err"
+}
+
+@test "--holes=zero and skip go on to the later ranges" {
+	start_target
+	local got="$BATS_TEST_TMPDIR/got" status=0
+	"$PVMIO" read --holes=zero "$TPID" "$T_HOLE:8" "$T_PATTERN:8" >"$got" 2>/dev/null || status=$?
+	[ "$status" -eq 1 ]
+	{ head -c 8 /dev/zero; mem_read "$TPID" "$T_PATTERN" 8; } | cmp - "$got"
+	status=0
+	"$PVMIO" read --holes=skip "$TPID" "$T_HOLE:8" "$T_PATTERN:8" >"$got" 2>/dev/null || status=$?
+	[ "$status" -eq 1 ]
+	mem_read "$TPID" "$T_PATTERN" 8 | cmp - "$got"
+}
+
+@test "-f hex ends its line when a hole stops the read" {
+	# Fails at present: pvmio writes the hex of the bytes before the hole
+	# with no newline after them.
+	start_target
+	local got="$BATS_TEST_TMPDIR/got" status=0
+	"$PVMIO" read -f hex "$TPID" "$(hex "$T_HOLE - 4"):8" >"$got" 2>/dev/null || status=$?
+	[ "$status" -eq 1 ]
+	[ "$(head -n 1 "$got")" = "$(mem_hex "$TPID" "$((T_HOLE - 4))" 4)" ]
+	[ "$(tail -c 1 "$got" | od -An -tx1 | tr -d ' ')" = 0a ]
+}
+
+@test "a PROT_NONE page: exit 1 without --force, the real bytes with --force" {
+	start_target
+	local got="$BATS_TEST_TMPDIR/got" err="$BATS_TEST_TMPDIR/err" status=0
+	"$PVMIO" read "$TPID" "$T_NONE:64" >"$got" 2>"$err" || status=$?
+	[ "$status" -eq 1 ]
+	[ ! -s "$got" ]
+	grep -q "^pvmio: read: .*$T_NONE" "$err"
+	grep -q -- --force "$err"
+	# RO then NONE: the RO bytes are written before it stops
+	status=0
+	"$PVMIO" read "$TPID" "$T_RO..$(hex "$T_NONE + 64")" >"$got" 2>"$err" || status=$?
+	[ "$status" -eq 1 ]
+	mem_read "$TPID" "$T_RO" 4096 | cmp - "$got"
+	# --force reads through /proc/PID/mem, as mem_read does
+	run --separate-stderr "$PVMIO" read --force "$TPID" "$T_RO..$(hex "$T_NONE + 4096")"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	"$PVMIO" read --force "$TPID" "$T_RO..$(hex "$T_NONE + 4096")" >"$got"
+	mem_read "$TPID" "$T_RO" 8192 | cmp - "$got"
+}
+
+@test "an unmapped address exits 1 and names it" {
+	start_target
+	run --separate-stderr "$PVMIO" read "$TPID" 0x1000:16
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ $stderr == "pvmio: read: "*0x1000* ]]
+	run --separate-stderr "$PVMIO" read "$TPID" "$T_HOLE:1"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ $stderr == *"$T_HOLE"* ]]
+	run --separate-stderr "$PVMIO" read -t u32 "$TPID" "$T_HOLE"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+}
+
+@test "read through a thread id reads the process's memory" {
+	start_target --threads 2
+	local task tid=""
+	for task in "/proc/$TPID/task/"*; do
+		[ "${task##*/}" = "$TPID" ] || tid=${task##*/}
+	done
+	[ -n "$tid" ]
+	"$PVMIO" read "$TPID" "$T_PATTERN:256" >"$BATS_TEST_TMPDIR/got"
+	mem_read "$TPID" "$T_PATTERN" 256 | cmp - "$BATS_TEST_TMPDIR/got"
+	"$PVMIO" read "$tid" "$T_PATTERN:256" >"$BATS_TEST_TMPDIR/got"
+	mem_read "$TPID" "$T_PATTERN" 256 | cmp - "$BATS_TEST_TMPDIR/got"
+}
+
+# start_python: a python3 process, which nobody here wrote, that lets any
+# process trace it (Yama's ptrace_scope 1) and then sleeps.
+start_python() {
+	local out="$BATS_TEST_TMPDIR/py.out" i
+	start_process python3 -c '
+import ctypes, time
+ctypes.CDLL(None).prctl(0x59616d61, ctypes.c_ulong(2**64 - 1), 0, 0, 0)
+print("READY", flush=True)
+time.sleep(600)' >"$out"
+	for ((i = 0; i < 1000; i++)); do
+		grep -q READY "$out" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	echo "python3 did not start" >&2
+	return 1
+}
+
+# gdb_agrees START END: gdb's dump binary memory and pvmio read give the
+# same bytes for START..END of the python process (and so does mem_read).
+gdb_agrees() {
+	local g="$BATS_TEST_TMPDIR/gdb.bin" p="$BATS_TEST_TMPDIR/pvmio.bin"
+	rm -f "$g"
+	gdb -nx -batch -p "$TPID" -ex "dump binary memory $g $1 $2" >"$BATS_TEST_TMPDIR/gdb.log" 2>&1 || true
+	[ -s "$g" ] || skip "gdb could not attach: $(grep -m1 -i 'ptrace\|denied\|error' "$BATS_TEST_TMPDIR/gdb.log")"
+	"$PVMIO" read "$TPID" "$1..$2" >"$p"
+	[ "$(stat -c %s "$p")" -eq $(($2 - $1)) ]
+	cmp "$g" "$p"
+	mem_read "$TPID" "$1" $(($2 - $1)) | cmp - "$p"
+}
+
+@test "agrees with gdb's dump binary memory on a libc mapping of python3" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	start_python
+	local range
+	range=$(awk '$6 ~ /\/libc[.-][^\/]*so/ && $2 ~ /^r/ { print $1; exit }' "/proc/$TPID/maps")
+	[ -n "$range" ] || skip "python3 maps no libc"
+	gdb_agrees "0x${range%-*}" "0x${range#*-}"
+}
+
+@test "agrees with gdb's dump binary memory on the heap of python3" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	start_python
+	local range
+	range=$(awk '$6 == "[heap]" { print $1; exit }' "/proc/$TPID/maps")
+	[ -n "$range" ] || skip "python3 has no [heap] mapping"
+	# the first 64 KiB: a sleeping python3 does not change them
+	gdb_agrees "0x${range%-*}" "$(hex "0x${range%-*} + 0x10000")"
+}

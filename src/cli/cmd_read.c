@@ -226,8 +226,8 @@ int cmd_read(int argc, const char **argv)
 			typed_start(&j.typed, &j.out, &vt, big, opt_format != NULL, opt_addresses, r->addr);
 		rc = pvmio_read_stream(t.h, r->addr, r->len, on_chunk, &j);
 		stopped_at = r->addr;
-		if (rc == 1)
-			break;
+		/* A range cut short by a hole still ends its line or array, so
+		 * what was read stays well-formed. */
 		if (j.format == F_XXD || j.format == F_CANONICAL)
 			dumper_finish(&j.dumper);
 		else if (j.format == F_C)
@@ -235,8 +235,6 @@ int cmd_read(int argc, const char **argv)
 		else if (j.format == F_HEX)
 			out_write(&j.out, "\n", 1);
 	}
-	if (rc == 1 && (j.format == F_XXD || j.format == F_CANONICAL))
-		dumper_finish(&j.dumper);
 	out_flush(&j.out);
 	progress_end(&j.progress);
 	dumper_free(&j.dumper);
