@@ -103,9 +103,9 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 	s->page = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->buf = malloc(PVMIO_CHUNK);
 	int rc = s->buf ? 0 : -ENOMEM;
-	/* Without a maps list (unreadable) holes are found page by page. */
-	if (!rc && pvmio_maps_read(h, &s->maps) == -ESRCH)
-		rc = -ESRCH;
+	/* The maps list is read at the first byte the kernel refuses, not
+	 * before: a range that reads whole costs no list at all.  Without a
+	 * list (unreadable) holes are found page by page. */
 
 	uint64_t pos = addr, left = len, last_fail = UINT64_MAX;
 	while (!rc && left) {

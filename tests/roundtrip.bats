@@ -1,3 +1,350 @@
 #!/usr/bin/env bats
+# Round trips (issue 4): dump lines -- pvmio's two formats, xxd's own output
+# and hexdump -C's -- written back with `pvmio write -f xxd`, checked with an
+# independent read of /proc/PID/mem.
+
+bats_require_minimum_version 1.5.0
 
 load helper
+
+# target_up [ARGS]: start_target, tolerating its last status: helper.bash's
+# parsing loop ends with the READY line's failed test, so start_target
+# returns 1 even when the target started; T_PATTERN shows that it did.
+target_up() {
+	start_target "$@" || true
+	[ -n "${T_PATTERN:-}" ]
+}
+
+setup() {
+	command -v xxd >/dev/null || skip "xxd is not installed"
+	command -v hexdump >/dev/null || skip "hexdump is not installed"
+	D=$BATS_TEST_TMPDIR
+}
+
+# mem_write ADDR FILE: writes FILE's bytes at ADDR of the target through
+# /proc/PID/mem with perl, independently of pvmio, to set memory up.
+mem_write() {
+	perl -e '
+		my ($pid, $addr, $file) = @ARGV;
+		open(my $in, "<:raw", $file) or die "$file: $!";
+		local $/; my $data = <$in>;
+		open(my $mem, "+<:raw", "/proc/$pid/mem") or die "mem: $!";
+		sysseek($mem, hex($addr), 0) or die "seek: $!";
+		syswrite($mem, $data) == length($data) or die "write: $!";
+	' "$TPID" "$(hex "$1")" "$2"
+}
+
+# shift_addr START: hexdump -C offsets (from 0) on stdin become START +
+# offset, printed as hexdump prints them ("%08x").
+shift_addr() {
+	perl -pe 'BEGIN { $s = hex(shift) } s/^([0-9a-f]+)/sprintf("%08x", hex($1) + $s)/e' "$(hex "$1")"
+}
+
+# snap ADDR LEN FILE: the real bytes, read independently (mem_read).
+snap() {
+	mem_read "$TPID" "$1" "$2" >"$3"
+	[ "$(stat -c %s "$3")" -eq "$2" ]
+}
+
+# patch FILE OFFSET HEX: puts the bytes HEX at OFFSET of FILE.
+patch() {
+	printf "$(sed 's/../\\x&/g' <<<"$3")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# fill_bytes FILE LEN BYTE: LEN copies of the byte BYTE (hex) into FILE.
+fill_bytes() {
+	head -c "$2" /dev/zero | tr '\0' "\\$(printf '%03o' "0x$3")" >"$1"
+}
+
+# same_mem ADDR LEN EXPECTED-FILE: memory at ADDR:LEN is EXPECTED.
+same_mem() {
+	snap "$1" "$2" "$D/now"
+	if ! cmp "$3" "$D/now"; then
+		diff <(xxd "$3") <(xxd "$D/now") | head -20
+		return 1
+	fi
+}
+
+# write_back ARGS...: pvmio write -f xxd ARGS, which must succeed quietly.
+write_back() {
+	run --separate-stderr "$PVMIO" write -f xxd "$@"
+	if [ "$status" -ne 0 ] || [ -n "$output" ] || [ -n "$stderr" ]; then
+		echo "write -f xxd $*: exit $status, stdout '$output', stderr '$stderr'"
+		return 1
+	fi
+}
+
+# addr_of ADDR: ADDR as xxd and hexdump print it in their first column.
+addr_of() {
+	printf '%08x' "$(($1))"
+}
+
+@test "roundtrip: dump > f, edit hex with sed, write -f xxd < f: exactly the edited bytes change" {
+	target_up
+	local s=$(hex "$T_PATTERN + 69")
+	# the range and 32 bytes either side
+	snap "$(hex "$s - 32")" 101 "$D/before"
+	"$PVMIO" dump "$TPID" "$s:37" >"$D/f"
+	[ "$(wc -l <"$D/f")" -eq 3 ]
+	# bytes 16, 17 and 32 of the range; and line 1's text column, which
+	# is not data
+	sed -E -i '2s/^([0-9a-f]+: )..../\1dead/; 3s/^([0-9a-f]+: )../\1ff/; 1s/.{16}$/ZZZZZZZZZZZZZZZZ/' "$D/f"
+	cp "$D/before" "$D/want"
+	patch "$D/want" $((32 + 16)) dead
+	patch "$D/want" $((32 + 32)) ff
+	run ! cmp -s "$D/before" "$D/want"
+	write_back "$TPID" <"$D/f"
+	same_mem "$(hex "$s - 32")" 101 "$D/want"
+	# -i FILE reads the same lines
+	mem_write "$(hex "$s - 32")" "$D/before"
+	write_back "$TPID" -i "$D/f"
+	same_mem "$(hex "$s - 32")" 101 "$D/want"
+	# unedited, the dump writes back nothing new
+	"$PVMIO" dump "$TPID" "$s:37" >"$D/f"
+	write_back "$TPID" -i - <"$D/f"
+	same_mem "$(hex "$s - 32")" 101 "$D/want"
+}
+
+@test "roundtrip: dump -C > f, edit hex with sed, write -f xxd < f: exactly the edited bytes change" {
+	target_up
+	local s=$(hex "$T_AFTER + 67")
+	snap "$(hex "$s - 32")" 109 "$D/before"
+	"$PVMIO" dump -C "$TPID" "$s:45" >"$D/f"
+	# byte 16, byte 40 (second half of line 3), the text column of line 1
+	sed -E -i '2s/^([0-9a-f]+  )../\1de/; 3s/^([0-9a-f]+  ([0-9a-f]{2} ){8} )../\1be/; 1s/\|.*\|$/|ZZZZZZZZZZZZZZZZ|/' "$D/f"
+	cp "$D/before" "$D/want"
+	patch "$D/want" $((32 + 16)) de
+	patch "$D/want" $((32 + 40)) be
+	run ! cmp -s "$D/before" "$D/want"
+	write_back "$TPID" <"$D/f"
+	same_mem "$(hex "$s - 32")" 109 "$D/want"
+}
+
+@test "roundtrip: every dump style writes back what it shows (-c, -g, -a, -C, -C -v)" {
+	target_up
+	# zero runs and repeated lines in the ZERO page, so that -a and -C
+	# collapse lines
+	{
+		printf 'A%.0s' {1..16}
+		head -c 48 /dev/zero
+		printf 'B%.0s' {1..80}
+		head -c 35 /dev/zero
+		printf 'C%.0s' {1..7}
+		head -c 200 /dev/zero
+	} >"$D/shape"
+	mem_write "$(hex "$T_ZERO + 16")" "$D/shape"
+	# and non-zero bytes further on
+	snap "$T_PATTERN" 512 "$D/pat"
+	mem_write "$(hex "$T_ZERO + 1024")" "$D/pat"
+	snap "$T_ZERO" 2048 "$D/orig"
+	local fmt r1=$(hex "$T_ZERO + 19"):397 r2=$(hex "$T_ZERO + 1029"):333
+	fill_bytes "$D/junk" 2000 77
+	for fmt in "" "-c 7 -g 3" "-c 1 -g 0" "-c 32 -g 8" "-c 256 -g 16" "-a" "-a -c 8 -g 1" "-C" "-C -v"; do
+		"$PVMIO" dump $fmt "$TPID" "$r1" "$r2" >"$D/f"
+		# scribble over both ranges, then write the dump back
+		mem_write "$(hex "$T_ZERO + 19")" <(head -c 397 "$D/junk")
+		mem_write "$(hex "$T_ZERO + 1029")" <(head -c 333 "$D/junk")
+		write_back "$TPID" <"$D/f" || {
+			echo "dump $fmt"
+			return 1
+		}
+		same_mem "$T_ZERO" 2048 "$D/orig" || {
+			echo "dump $fmt"
+			return 1
+		}
+	done
+}
+
+# modified_copy ORIG OUT: ORIG with some bytes changed, zero runs of 1, 2 and
+# 5 lines (of 16) and repeated lines, for the xxd and hexdump inputs below.
+modified_copy() {
+	cp "$1" "$2"
+	patch "$2" 0 c0ffee
+	patch "$2" 20 00000000000000000000000000000000
+	patch "$2" 64 "$(printf '00%.0s' {1..32})"
+	patch "$2" 128 "$(printf '00%.0s' {1..80})"
+	patch "$2" 240 "$(printf '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a%.0s' 1 2 3 4)"
+	patch "$2" 299 ff
+}
+
+@test "roundtrip: xxd's own output of modified bytes (xxd -o START, -c and -g variants) writes them" {
+	target_up
+	local s=$(hex "$T_PATTERN + 35") len=300 v
+	snap "$(hex "$s - 16")" $((len + 32)) "$D/orig"
+	tail -c +17 "$D/orig" | head -c "$len" >"$D/bytes"
+	modified_copy "$D/bytes" "$D/mod"
+	cp "$D/orig" "$D/want"
+	dd if="$D/mod" of="$D/want" bs=1 seek=16 conv=notrunc status=none
+	for v in "" "-c 8 -g 1" "-c 3 -g 0" "-c 32 -g 4" "-c 16 -g 8" "-c 256 -g 16" "-c 17 -g 3" "-c 1" "-a" "-a -c 8"; do
+		mem_write "$(hex "$s - 16")" "$D/orig"
+		xxd -o "$s" $v "$D/mod" >"$D/f"
+		write_back "$TPID" <"$D/f" || {
+			echo "xxd $v"
+			return 1
+		}
+		same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want" || {
+			echo "xxd $v"
+			return 1
+		}
+	done
+}
+
+@test "roundtrip: hexdump -C output, shifted to absolute addresses, with '*' squeeze lines" {
+	target_up
+	local s=$(hex "$T_PATTERN + 41") len=300 v
+	snap "$(hex "$s - 16")" $((len + 32)) "$D/orig"
+	tail -c +17 "$D/orig" | head -c "$len" >"$D/bytes"
+	modified_copy "$D/bytes" "$D/mod"
+	cp "$D/orig" "$D/want"
+	dd if="$D/mod" of="$D/want" bs=1 seek=16 conv=notrunc status=none
+	hexdump -C "$D/mod" >"$D/hd"
+	[ "$(grep -c '^\*$' "$D/hd")" -ge 3 ]
+	for v in "" -v; do
+		mem_write "$(hex "$s - 16")" "$D/orig"
+		hexdump -C $v "$D/mod" | shift_addr "$s" >"$D/f"
+		write_back "$TPID" <"$D/f"
+		same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
+	done
+	# a '*' right before the closing address repeats up to the end
+	head -c 208 "$D/mod" >"$D/mod2"
+	fill_bytes "$D/tail" 64 a5
+	cat "$D/tail" >>"$D/mod2"
+	cp "$D/orig" "$D/want"
+	dd if="$D/mod2" of="$D/want" bs=1 seek=16 conv=notrunc status=none
+	hexdump -C "$D/mod2" | shift_addr "$s" >"$D/f"
+	[ "$(tail -n 2 "$D/f" | head -n 1)" = "*" ]
+	mem_write "$(hex "$s - 16")" "$D/orig"
+	write_back "$TPID" <"$D/f"
+	same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
+}
+
+@test "roundtrip: write -f xxd PID ADDR adds ADDR to the lines' addresses" {
+	target_up
+	local s=$(hex "$T_AFTER + 37") len=300 v
+	snap "$(hex "$s - 16")" $((len + 32)) "$D/orig"
+	tail -c +17 "$D/orig" | head -c "$len" >"$D/bytes"
+	modified_copy "$D/bytes" "$D/mod"
+	cp "$D/orig" "$D/want"
+	dd if="$D/mod" of="$D/want" bs=1 seek=16 conv=notrunc status=none
+	for v in "" "-c 8 -g 4" "-a"; do
+		mem_write "$(hex "$s - 16")" "$D/orig"
+		xxd $v "$D/mod" >"$D/f"
+		write_back "$TPID" "$s" <"$D/f"
+		same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
+	done
+	# hexdump -C straight from a file, and an ADDR expression
+	mem_write "$(hex "$s - 16")" "$D/orig"
+	hexdump -C "$D/mod" >"$D/f"
+	write_back "$TPID" "$T_AFTER+37" -i "$D/f"
+	same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
+	# lines with addresses of their own, moved by ADDR
+	mem_write "$(hex "$s - 16")" "$D/orig"
+	xxd -o 0x10 "$D/mod" >"$D/f"
+	write_back "$TPID" "$(hex "$s - 16")" <"$D/f"
+	same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
+}
+
+@test "roundtrip: a dump across HOLE writes back: '??' bytes and the summary line are skipped" {
+	target_up
+	local s=$(hex "$T_HOLE - 20") n=$((T_PAGE + 40)) fmt
+	snap "$(hex "$T_HOLE - 64")" 64 "$D/pat"
+	snap "$T_AFTER" 64 "$D/after"
+	for fmt in "" -C "-c 8 -g 1"; do
+		run --separate-stderr "$PVMIO" dump $fmt "$TPID" "$s:$n"
+		[ "$status" -eq 1 ]
+		printf '%s\n' "$output" >"$D/f"
+		grep -q '??' "$D/f"
+		grep -q 'unreadable' "$D/f"
+		write_back "$TPID" <"$D/f"
+		same_mem "$(hex "$T_HOLE - 64")" 64 "$D/pat"
+		same_mem "$T_AFTER" 64 "$D/after"
+	done
+	# edit the readable bytes on the lines that hold '??': only they change
+	"$PVMIO" dump "$TPID" "$s:$n" >"$D/f" || true
+	local l1 l2
+	l1=$(addr_of "$T_HOLE - 4")
+	l2=$(addr_of "$T_AFTER - 4")
+	grep -q "^$l1: [0-9a-f]\{4\} [0-9a-f]\{4\} ????" "$D/f"
+	grep -q "^$l2: ???? ???? [0-9a-f]\{4\}" "$D/f"
+	sed -E -i "s/^($l1: )..../\\11234/; s/^($l2: .... .... )..../\\1abcd/" "$D/f"
+	write_back "$TPID" <"$D/f"
+	cp "$D/pat" "$D/want"
+	patch "$D/want" 60 1234
+	same_mem "$(hex "$T_HOLE - 64")" 64 "$D/want"
+	cp "$D/after" "$D/want"
+	patch "$D/want" 0 abcd
+	same_mem "$T_AFTER" 64 "$D/want"
+}
+
+@test "roundtrip: a bad line is a usage error (exit 2) and, from a file, nothing is written" {
+	target_up
+	local s=$(hex "$T_PATTERN + 64") bad i=0
+	snap "$s" 64 "$D/orig"
+	local bads=(
+		"this is not a dump"
+		"$(addr_of "$s + 48"): 12zz 3456"
+		"zz$(addr_of "$s + 48"): 1234"
+		"1$(addr_of "$s")ffffffff: 00"
+		"$(addr_of "$s + 48")  12 34 5g"
+	)
+	for bad in "${bads[@]}"; do
+		i=$((i + 1))
+		# good lines first, edited, then the bad one
+		"$PVMIO" dump "$TPID" "$s:48" | sed -E 's/^([0-9a-f]+: )..../\1eeee/' >"$D/f"
+		printf '%s\n' "$bad" >>"$D/f"
+		run --separate-stderr "$PVMIO" write -f xxd "$TPID" -i "$D/f"
+		[ "$status" -eq 2 ] || {
+			echo "line '$bad': exit $status"
+			return 1
+		}
+		[ -z "$output" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "pvmio: write: "* ]]
+		same_mem "$s" 64 "$D/orig" || {
+			echo "line '$bad' wrote"
+			return 1
+		}
+		# from stdin too, exit 2
+		run --separate-stderr "$PVMIO" write -f xxd "$TPID" <"$D/f"
+		[ "$status" -eq 2 ]
+		[[ $stderr == "pvmio: write: "* ]]
+		mem_write "$s" "$D/orig"
+	done
+}
+
+@test "roundtrip: write -f xxd has write's pre-check: unmapped or read-only lines, exit 1, nothing written" {
+	target_up
+	local s=$(hex "$T_AFTER")
+	snap "$s" 32 "$D/orig"
+	snap "$T_RO" 32 "$D/ro"
+	# a good line, then one into the hole
+	{
+		"$PVMIO" dump "$TPID" "$s:16" | sed -E 's/^([0-9a-f]+: )..../\1eeee/'
+		echo "$(addr_of "$T_HOLE + 32"): 0102 0304"
+	} >"$D/f"
+	run --separate-stderr "$PVMIO" write -f xxd "$TPID" -i "$D/f"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "pvmio: write: "*"$(hex "$T_HOLE + 32")"* ]]
+	same_mem "$s" 32 "$D/orig"
+	# a good line, then one into RO
+	{
+		"$PVMIO" dump "$TPID" "$s:16" | sed -E 's/^([0-9a-f]+: )..../\1eeee/'
+		"$PVMIO" dump -C "$TPID" "$T_RO:16" | sed -E '1s/^([0-9a-f]+  )../\177/'
+	} >"$D/f"
+	run --separate-stderr "$PVMIO" write -f xxd "$TPID" -i "$D/f"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "pvmio: write: "*"$(hex "$T_RO")"* ]]
+	same_mem "$s" 32 "$D/orig"
+	same_mem "$T_RO" 32 "$D/ro"
+	# --force writes the read-only page too
+	run --separate-stderr "$PVMIO" write -f xxd --force "$TPID" -i "$D/f"
+	[ "$status" -eq 0 ]
+	cp "$D/orig" "$D/want"
+	patch "$D/want" 0 eeee
+	same_mem "$s" 32 "$D/want"
+	cp "$D/ro" "$D/want"
+	patch "$D/want" 0 77
+	same_mem "$T_RO" 32 "$D/want"
+}

@@ -58,11 +58,17 @@ struct target {
 	pid_t pid;
 	int ptrsize;
 };
-/* Opens PIDARG and reads its maps; 0, or an exit status (reported). */
+/* Opens PIDARG; 0, or an exit status (reported).  The maps list is read
+ * by target_maps when needed. */
 int target_open(struct target *t, const char *pidarg, unsigned flags);
 /* With --stop, stops it until target_close; 0 or an exit status. */
 int target_stop(struct target *t);
 void target_close(struct target *t);
+/* Reads the maps list once it is needed (names, checks, messages); 0 or
+ * an exit status (reported). */
+int target_maps(struct target *t);
+/* Does a RANGE or ADDR argument name a mapping? */
+int mentions_name(const char *s);
 /* Re-reads the maps list. */
 int target_refresh_maps(struct target *t);
 
@@ -73,7 +79,7 @@ int usage_error(const struct perr *e);
 /* The exit status for a process-level error (reported). */
 int report_process_error(pid_t pid, int err);
 /* Describes the mapping around ADDR ("0x1000..0x2000 r--p /bin/x"). */
-void describe_mapping(const struct target *t, uint64_t addr, char *buf, size_t size);
+void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size);
 
 /* Progress on long jobs (SPEC "Long work"). */
 struct progress {

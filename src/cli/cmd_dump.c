@@ -130,6 +130,8 @@ int cmd_dump(int argc, const char **argv)
 		status = parse_ranges(&t, args + 1, nranges, &def, &ranges);
 		if (status)
 			goto out;
+	} else if ((status = target_maps(&t)) != 0) {
+		goto out;
 	} else if (!(ranges = all_readable(t.maps, opt_force, &nranges))) {
 		status = EXIT_LOCAL;
 		goto out;

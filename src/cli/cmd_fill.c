@@ -92,6 +92,9 @@ int cmd_fill(int argc, const char **argv)
 	status = parse_ranges(&t, args + 1, 1, &def, &r);
 	if (status)
 		goto out;
+	status = target_maps(&t);
+	if (status)
+		goto out;
 	uint64_t bad;
 	int rc = pvmio_maps_check(t.maps, r->addr, r->len, opt_force ? "" : "w", &bad);
 	if (rc < 0) {

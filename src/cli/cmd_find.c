@@ -208,6 +208,9 @@ int cmd_find(int argc, const char **argv)
 		if (status)
 			goto out;
 	} else {
+		status = target_maps(&t);
+		if (status)
+			goto out;
 		ranges = all_readable(t.maps, opt_force, &nranges);
 	}
 	status = target_stop(&t);

@@ -92,6 +92,8 @@ int cmd_maps(int argc, const char **argv)
 	if (status)
 		goto out;
 	status = target_stop(&t);
+	if (!status)
+		status = target_maps(&t);
 	if (status)
 		goto out;
 	want = calloc((size_t)nargs, sizeof *want);

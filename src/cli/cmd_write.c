@@ -57,11 +57,12 @@ static int put(struct writer *w, uint64_t addr, const unsigned char *p, size_t n
 	}
 	int rc = pvmio_maps_check(w->t->maps, addr, n, opt_force ? "" : "w", &bad);
 	if (rc < 0) {
-		char where[512];
+		char where[512], done[128] = "nothing was written";
 		describe_mapping(w->t, bad, where, sizeof where);
-		cli_error("cannot write 0x%" PRIx64 ": %s%s; nothing was written%s", bad, where,
-			  rc == -EACCES ? ", which is not writable" : "",
-			  rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
+		if (w->written)
+			snprintf(done, sizeof done, "%" PRIu64 " bytes before it were written, nothing more", w->written);
+		cli_error("cannot write 0x%" PRIx64 ": %s%s; %s%s", bad, where, rc == -EACCES ? ", which is not writable" : "",
+			  done, rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
 		return EXIT_MEMORY;
 	}
 	if (w->dry)
@@ -316,6 +317,10 @@ int cmd_write(int argc, const char **argv)
 		}
 	}
 	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
+	if (status)
+		goto out;
+	/* The destination is checked against the maps before any write. */
+	status = target_maps(&t);
 	if (status)
 		goto out;
 	status = EXIT_USAGE;

@@ -181,13 +181,26 @@ int target_open(struct target *t, const char *pidarg, unsigned flags)
 		return report_process_error(t->pid, rc);
 	if (!pvmio_pinned(t->h))
 		cli_verbose("this kernel has no pidfd_open; the process is checked by its start time instead");
-	rc = pvmio_maps_read(t->h, &t->maps);
-	if (rc < 0) {
-		int status = report_process_error(t->pid, rc);
-		target_close(t);
-		return status;
-	}
 	t->ptrsize = pvmio_pointer_size(t->h);
+	return 0;
+}
+
+int target_maps(struct target *t)
+{
+	if (t->maps)
+		return 0;
+	int rc = pvmio_maps_read(t->h, &t->maps);
+	return rc < 0 ? report_process_error(t->pid, rc) : 0;
+}
+
+int mentions_name(const char *s)
+{
+	/* A term that starts with other than a digit is a NAME. */
+	for (const char *p = s; *p; p++) {
+		int term_start = p == s || strchr("+-:.", p[-1]);
+		if (term_start && !strchr("+-:.", *p) && !(*p >= '0' && *p <= '9'))
+			return 1;
+	}
 	return 0;
 }
 
@@ -241,8 +254,10 @@ void target_close(struct target *t)
 	memset(t, 0, sizeof *t);
 }
 
-void describe_mapping(const struct target *t, uint64_t addr, char *buf, size_t size)
+void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size)
 {
+	if (!t->maps)
+		pvmio_maps_read(t->h, &t->maps);
 	const struct pvmio_mapping *m = t->maps ? pvmio_maps_lookup(t->maps, addr) : NULL;
 	if (m && m->start <= addr) {
 		snprintf(buf, size, "in 0x%" PRIx64 "..0x%" PRIx64 " %s%s%s", m->start, m->end, m->perms,
@@ -398,6 +413,11 @@ int parse_ranges(struct target *t, const char **args, int n, const struct range_
 		return EXIT_LOCAL;
 	}
 	for (int i = 0; i < n; i++) {
+		int status = mentions_name(args[i]) ? target_maps(t) : 0;
+		if (status) {
+			free(r);
+			return status;
+		}
 		if (parse_range(args[i], t->maps, &r[i], &e) < 0) {
 			if (strstr(e.msg, "unknown name"))
 				cli_error("%s; run 'pvmio maps %d' to see them all", e.msg, (int)t->pid);

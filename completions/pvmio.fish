@@ -1,0 +1,196 @@
+# fish completion for pvmio(1): the commands, each command's options and
+# their values, process ids with their names, and the mapping names of the
+# process already typed (through "pvmio maps PID").
+
+set -l __pvmio_commands read write dump fill maps find
+
+# The positional arguments after the command, options and their values
+# left out; prints the command first.
+function __pvmio_args
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l cmd
+    set -l skip 0
+    set -l dashdash 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if test -z "$cmd"
+            string match -q -- '-*' $t; and continue
+            set cmd $t
+            echo $t
+            continue
+        end
+        if test $dashdash = 0
+            if test "$t" = --
+                set dashdash 1
+                continue
+            end
+            if string match -q -- '-*' $t
+                # Options whose value is the next word.
+                switch $cmd:$t
+                    case 'read:-f' 'read:-t' 'read:-e' 'read:-c' 'read:-n' 'read:--format' 'read:--type' 'read:--endian' 'read:--count' 'read:--length' 'read:--holes' \
+                        'write:-t' 'write:-e' 'write:-s' 'write:-i' 'write:-f' 'write:--type' 'write:--endian' 'write:--string' 'write:--input' 'write:--format' \
+                        'dump:-n' 'dump:-c' 'dump:-g' 'dump:--length' 'dump:--cols' 'dump:--groupsize' 'dump:--color' \
+                        'fill:-t' 'fill:-e' 'fill:-s' 'fill:--type' 'fill:--endian' 'fill:--string' \
+                        'find:-t' 'find:-e' 'find:-s' 'find:-m' 'find:--type' 'find:--endian' 'find:--string' 'find:--align' 'find:--max-count'
+                        set skip 1
+                end
+                continue
+            end
+        end
+        echo $t
+    end
+end
+
+# Is the next positional argument the PID of a command?
+function __pvmio_needs_pid
+    set -l args (__pvmio_args)
+    test (count $args) -eq 1
+end
+
+# Does the next positional argument take a mapping name?
+function __pvmio_wants_name
+    set -l args (__pvmio_args)
+    set -l n (count $args)
+    test $n -ge 2; or return 1
+    switch $args[1]
+        case read dump maps
+            return 0
+        case write fill
+            test $n -eq 2
+        case find
+            # With -s the string is the pattern: ranges follow the PID.
+            if commandline -opc | string match -qr -- '^(-s.*|--string(=.*)?)$'
+                return 0
+            end
+            test $n -ge 3
+        case '*'
+            return 1
+    end
+end
+
+# Process ids with their names, from /proc/*/comm (one grep for them all:
+# fish warns about a file gone meanwhile when it redirects from it).
+function __pvmio_pids
+    set -l uid (id -u)
+    for line in (grep -H . /proc/*/comm 2>/dev/null | string replace -rf -- '^/proc/([0-9]+)/comm:' '$1 ')
+        set -l pid (string split -m 1 ' ' -- $line)
+        # Only processes pvmio may open: one's own, or any as root.
+        test $uid = 0; or test -O /proc/$pid[1]; or continue
+        printf '%s\t%s\n' $pid[1] $pid[2]
+    end
+end
+
+# The mapping names of the PID on the line: base names of files, [heap]
+# and the like, and heap, stack, exe.
+function __pvmio_names
+    set -l args (__pvmio_args)
+    set -l pid $args[2]
+    string match -qr '^[0-9]+$' -- $pid; or return
+    set -l prog (commandline -opc)[1]
+    string match -q -- '*/*' $prog; and test -x $prog; or set prog pvmio
+    set -l out ($prog maps $pid 2>/dev/null)
+    test (count $out) -gt 0; or return
+    echo exe
+    for line in $out
+        set -l name (string split -n -m 4 ' ' -- (string replace -ar ' +' ' ' -- $line))[5]
+        switch "$name"
+            case ''
+            case '/*'
+                string replace -r '.*/' '' -- $name
+            case '[heap]'
+                printf '%s\n' '[heap]' heap
+            case '[stack]'
+                printf '%s\n' '[stack]' stack
+            case '*'
+                echo $name
+        end
+    end | sort -u
+end
+
+complete -c pvmio -f
+
+# The commands.
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -l help -d 'list the commands'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -l version -d 'print the version'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a read -d 'copy the bytes of ranges to stdout'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a write -d 'write hex, typed values, a string or a file at ADDR'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a dump -d 'hex dump, as xxd (or hexdump -C with -C)'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a fill -d 'repeat a pattern over a range'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a maps -d 'list the mappings'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a find -d 'print the address of every match of a pattern'
+
+# Positional arguments: the PID, then mapping names where ranges go.
+complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_needs_pid" -a '(__pvmio_pids)'
+complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_wants_name" -a '(__pvmio_names)' -d 'mapping'
+
+# Options every command has.
+set -l c "__fish_seen_subcommand_from $__pvmio_commands"
+complete -c pvmio -n $c -l stop -d 'stop every thread of the target while working'
+complete -c pvmio -n $c -l progress -d 'show progress on stderr'
+complete -c pvmio -n $c -l no-progress -d 'never show progress'
+complete -c pvmio -n $c -l verbose -d 'say what is being done'
+complete -c pvmio -n $c -s h -l help -d 'show this help'
+complete -c pvmio -n $c -l usage -d 'show a short usage message'
+
+set -l types 'u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 ptr'
+set -l orders 'little big native'
+
+# read
+set c '__fish_seen_subcommand_from read'
+complete -c pvmio -n $c -s f -l format -x -a 'raw hex xxd canonical c' -d 'output format'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'print values of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -s c -l count -x -d 'values of -t to read at a bare ADDR'
+complete -c pvmio -n $c -s n -l length -x -d 'bytes to read at a bare ADDR'
+complete -c pvmio -n $c -s A -l addresses -d 'prefix each -t value with its address'
+complete -c pvmio -n $c -l holes -x -a 'error zero skip' -d 'unreadable bytes: error, zero or skip'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+
+# write
+set c '__fish_seen_subcommand_from write'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'the VALUEs are of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -s s -l string -x -d 'write the bytes of STRING'
+complete -c pvmio -n $c -s z -l nul -d 'with -s, add a NUL byte'
+complete -c pvmio -n $c -s i -l input -r -F -d 'write the bytes of FILE (- for stdin)'
+complete -c pvmio -n $c -s f -l format -x -a xxd -d 'read dump lines'
+complete -c pvmio -n $c -l force -d 'write read-only private pages, as debuggers do'
+complete -c pvmio -n $c -l verify -d 'read back and compare'
+
+# dump
+set c '__fish_seen_subcommand_from dump'
+complete -c pvmio -n $c -s n -l length -x -d 'bytes to dump at a bare ADDR (256)'
+complete -c pvmio -n $c -s c -l cols -x -d 'bytes a line, as xxd -c'
+complete -c pvmio -n $c -s g -l groupsize -x -d 'bytes a group, as xxd -g'
+complete -c pvmio -n $c -s a -l autoskip -d 'collapse runs of zero lines, as xxd -a'
+complete -c pvmio -n $c -s C -l canonical -d 'hexdump -C style'
+complete -c pvmio -n $c -s v -l no-squeezing -d 'with -C, show repeated lines'
+complete -c pvmio -n $c -l color -x -a 'auto always never' -d 'colour byte classes'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+
+# fill
+set c '__fish_seen_subcommand_from fill'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'the PATTERN is a VALUE of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -s s -l string -x -d 'the pattern is the bytes of STRING'
+complete -c pvmio -n $c -s z -l nul -d 'with -s, add a NUL byte to the pattern'
+complete -c pvmio -n $c -l force -d 'write read-only private pages, as debuggers do'
+complete -c pvmio -n $c -l verify -d 'read back and compare'
+
+# maps
+set c '__fish_seen_subcommand_from maps'
+complete -c pvmio -n $c -l json -d 'print a JSON array of objects'
+
+# find
+set c '__fish_seen_subcommand_from find'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'the PATTERN is a VALUE of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -s s -l string -x -d 'search for the bytes of STRING (no NUL)'
+complete -c pvmio -n $c -s z -l nul -d 'with -s, the string ends in a NUL byte'
+complete -c pvmio -n $c -l align -x -d 'only matches at multiples of N'
+complete -c pvmio -n $c -s m -l max-count -x -d 'stop after N matches'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
