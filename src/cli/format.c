@@ -247,6 +247,14 @@ static size_t compose_fast(struct dumper *d, char *b, uint64_t addr, const unsig
 	memcpy(b, d->tmpl, d->tmpl_len);
 	memcpy(b, digits, n);
 	char *ascii = b + d->asciipos;
+	if (d->cols == 16) {
+		char hex[32];
+		hex16(p, hex);
+		for (unsigned i = 0; i < 16; i++)
+			memcpy(b + d->hexpos[i], hex + 2 * i, 2);
+		text16(p, ascii);
+		return d->tmpl_len;
+	}
 	for (unsigned i = 0; i < d->cols; i++) {
 		memcpy(b + d->hexpos[i], hexpair[p[i]], 2);
 		ascii[i] = printable[p[i]];
