@@ -72,6 +72,14 @@ static void json_string(struct out *o, const char *s)
 	out_write(o, "\"", 1);
 }
 
+static int keep(const struct pvmio_mapping *m, const char **want, int nwant)
+{
+	for (int k = 0; k < nwant; k++)
+		if (strcmp(m->name, want[k]) == 0)
+			return 1;
+	return nwant == 0;
+}
+
 int cmd_maps(int argc, const char **argv)
 {
 	poptContext ctx;
@@ -110,8 +118,11 @@ int cmd_maps(int argc, const char **argv)
 		status = EXIT_LOCAL;
 		goto out;
 	}
+	/* The range column is as wide as the widest range listed. */
 	int width = 0, first = 1;
 	for (size_t i = 0; i < t.maps->n; i++) {
+		if (!keep(&t.maps->v[i], want, nargs - 1))
+			continue;
 		int w = snprintf(NULL, 0, "0x%" PRIx64 "..0x%" PRIx64, t.maps->v[i].start, t.maps->v[i].end);
 		width = w > width ? w : width;
 	}
@@ -119,10 +130,7 @@ int cmd_maps(int argc, const char **argv)
 		out_str(&o, "[");
 	for (size_t i = 0; i < t.maps->n; i++) {
 		const struct pvmio_mapping *m = &t.maps->v[i];
-		int keep = nargs < 2;
-		for (int k = 0; k < nargs - 1 && !keep; k++)
-			keep = strcmp(m->name, want[k]) == 0;
-		if (!keep)
+		if (!keep(m, want, nargs - 1))
 			continue;
 		char line[512];
 		if (opt_json) {
