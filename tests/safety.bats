@@ -1,3 +1,277 @@
 #!/usr/bin/env bats
+# Safety (SPEC "Safety", "Exit status and messages"; issue 5): the pinned
+# pid, messages in words for a denied, dead or zombie process and for
+# unreadable memory, no options from the environment, no setuid.
 
+bats_require_minimum_version 1.5.0
 load helper
+
+# wait_for FILE: polls until FILE is not empty; fails after ~30 s.
+wait_for() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[[ -s $1 ]] && return 0
+		sleep 0.05
+	done
+	echo "$1 never appeared" >&2
+	return 1
+}
+
+# gdb_pvmio ARGS...: runs pvmio under gdb (through libtool when $PVMIO is
+# its wrapper script); the extra gdb commands come from GDB_CMDS.
+gdb_pvmio() {
+	local -a pre=()
+	if head -c 2 "$PVMIO" | grep -q '#!' && [[ -x $TOP_BUILDDIR/libtool ]]; then
+		pre=("$TOP_BUILDDIR/libtool" --mode=execute)
+	fi
+	# LeakSanitizer cannot work under ptrace: a sanitizer build would fail.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		"${pre[@]}" gdb -nx -q -batch -ex 'set breakpoint pending on' "${GDB_CMDS[@]}" --args "$PVMIO" "$@"
+}
+
+@test "a target killed during a long read: exit 3, says it exited" {
+	start_target --big 512M
+	local fifo=$BATS_TEST_TMPDIR/out.fifo gate=$BATS_TEST_TMPDIR/gate started=$BATS_TEST_TMPDIR/started
+	mkfifo "$fifo"
+	# The reader takes a first block (so pvmio is reading), then waits.
+	(head -c 4096 >"$started"; while [[ ! -e $gate ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
+	local reader=$!
+	"$PVMIO" read "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local pv=$!
+	wait_for "$started"
+	kill -KILL "$TPID"
+	touch "$gate"
+	local st=0
+	wait "$pv" || st=$?
+	wait "$reader" || true
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$st" -eq 3 ]
+	grep -q "^pvmio: read: .*process $TPID exited" "$BATS_TEST_TMPDIR/err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+}
+
+@test "a target killed during a long dump: exit 3, says it exited" {
+	start_target --big 512M
+	local fifo=$BATS_TEST_TMPDIR/out.fifo gate=$BATS_TEST_TMPDIR/gate started=$BATS_TEST_TMPDIR/started
+	mkfifo "$fifo"
+	(head -c 4096 >"$started"; while [[ ! -e $gate ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
+	local reader=$!
+	"$PVMIO" dump "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local pv=$!
+	wait_for "$started"
+	kill -KILL "$TPID"
+	touch "$gate"
+	local st=0
+	wait "$pv" || st=$?
+	wait "$reader" || true
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$st" -eq 3 ]
+	grep -q "^pvmio: dump: .*process $TPID exited" "$BATS_TEST_TMPDIR/err"
+}
+
+# gdb stops pvmio at its second write batch; the target is killed there.
+@test "a target killed during a long fill: exit 3, says it exited and nothing more is written" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	start_target --big 512M
+	GDB_CMDS=(-ex 'break process_vm_writev' -ex run -ex continue -ex "shell kill -KILL $TPID" -ex delete -ex continue)
+	run gdb_pvmio fill "$TPID" "$T_BIG:512M" 5a
+	echo "$output"
+	# Two stops: a second batch (or, in a sanitizer build, the interceptor
+	# and then libc for the first).
+	[[ $output =~ Breakpoint\ 1(\.[0-9]+)?,\ .*Breakpoint\ 1(\.[0-9]+)?,\  ]]
+	[[ $output == *"exited with code 03]"* ]]
+	[[ $output == *"pvmio: fill: process $TPID exited"*"nothing more"* ]]
+}
+
+@test "a target killed during a long write -i: exit 3, says it exited" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	start_target --big 512M
+	head -c $((64 << 20)) /dev/zero >"$BATS_TEST_TMPDIR/data"
+	GDB_CMDS=(-ex 'break process_vm_writev' -ex run -ex "shell kill -KILL $TPID" -ex delete -ex continue)
+	run gdb_pvmio write -i "$BATS_TEST_TMPDIR/data" "$TPID" "$T_BIG"
+	echo "$output"
+	[[ $output == *"exited with code 03]"* ]]
+	[[ $output == *"pvmio: write: "*"process $TPID exited"* ]]
+}
+
+@test "a process that is gone: exit 3, no such process" {
+	start_target
+	local pid=$TPID
+	stop_targets
+	run --separate-stderr "$PVMIO" read "$pid" 0x1000:1
+	[ "$status" -eq 3 ]
+	[[ $stderr == "pvmio: read: "*"no such process"*"$pid"* ]]
+}
+
+@test "a zombie: exit 3, says it is a zombie" {
+	python3 -c '
+import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
+	TARGET_PIDS+=("$!")
+	wait_for "$BATS_TEST_TMPDIR/zombie"
+	local z
+	z=$(cat "$BATS_TEST_TMPDIR/zombie")
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[[ $(awk '/^State:/ {print $2}' "/proc/$z/status") == Z ]] && break
+		sleep 0.05
+	done
+	grep -q '^State:.*Z' "/proc/$z/status"
+	for cmd in "read $z 0x1000:1" "maps $z" "write $z 0x1000 00" "find $z 00"; do
+		run --separate-stderr "$PVMIO" $cmd
+		echo "$cmd: $status $stderr"
+		[ "$status" -eq 3 ]
+		[[ $stderr == "pvmio: ${cmd%% *}: "*"$z"*zombie* ]]
+	done
+}
+
+@test "permission denied (nobody against a root target): owner and CAP_SYS_PTRACE in the message" {
+	[[ $(id -u) -eq 0 ]] || skip "needs root, to run pvmio as nobody"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	start_target
+	# nobody must reach the binary (a build under /root would not be).
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups test -x "$PVMIO" ||
+		skip "nobody cannot run $PVMIO"
+	run --separate-stderr setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		"$PVMIO" read "$TPID" "$T_PATTERN:16"
+	echo "$stderr"
+	[ "$status" -eq 3 ]
+	[ -z "$output" ]
+	[[ $stderr == "pvmio: read: "*"permission denied"*"$TPID"* ]]
+	[[ $stderr == *"root"* ]]
+	[[ $stderr == *"CAP_SYS_PTRACE"* ]]
+	[[ $stderr == *"same user"* ]]
+	if [[ -r /proc/sys/kernel/yama/ptrace_scope ]]; then
+		[[ $stderr == *"ptrace_scope is $(cat /proc/sys/kernel/yama/ptrace_scope)"* ]]
+	fi
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+}
+
+@test "permission denied for write, fill, maps and --stop too" {
+	[[ $(id -u) -eq 0 ]] || skip "needs root, to run pvmio as nobody"
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	start_target
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups test -x "$PVMIO" ||
+		skip "nobody cannot run $PVMIO"
+	local before
+	before=$(mem_hex "$TPID" "$T_ZERO" 4)
+	for cmd in "write $TPID $T_ZERO deadbeef" "fill $TPID $T_ZERO:4 ff" "maps $TPID" \
+		"read --stop $TPID $T_PATTERN:4"; do
+		run --separate-stderr setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+			"$PVMIO" $cmd
+		echo "$cmd: $status $stderr"
+		[ "$status" -eq 3 ]
+		[[ $stderr == *"permission denied"*"root"*"CAP_SYS_PTRACE"* ]]
+	done
+	[ "$(mem_hex "$TPID" "$T_ZERO" 4)" = "$before" ]
+}
+
+@test "reading the PROT_NONE page: the message names the address and the mapping (---p)" {
+	start_target
+	run --separate-stderr "$PVMIO" read "$TPID" "$T_NONE:16"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ $stderr == "pvmio: read: "*"$(hex "$T_NONE")"* ]]
+	[[ $stderr == *"---p"* ]]
+	# The mapping around it: the page's own span.
+	[[ $stderr == *"$(hex "$T_NONE")..$(hex $((T_NONE + T_PAGE)))"* ]]
+}
+
+@test "reading an unmapped address: the message says not mapped and what is around" {
+	start_target
+	run --separate-stderr "$PVMIO" read "$TPID" "$T_HOLE:16"
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ $stderr == "pvmio: read: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
+	# The gap: PATTERN ends at the hole, AFTER begins after it.
+	[[ $stderr == *"$(hex "$T_HOLE")"*"$(hex "$T_AFTER")"* ]]
+}
+
+@test "a read running into the hole: the message names the first unreadable address" {
+	start_target
+	run --separate-stderr "$PVMIO" read "$TPID" "$T_PATTERN:$((2 * T_PAGE + 16))"
+	[ "$status" -eq 1 ]
+	[[ $stderr == "pvmio: read: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
+}
+
+@test "writing the read-only page: the message names the address and r--p" {
+	start_target
+	run --separate-stderr "$PVMIO" write "$TPID" "$T_RO" 00
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ $stderr == "pvmio: write: "*"$(hex "$T_RO")"*"r--p"* ]]
+	[ "$(mem_hex "$TPID" "$T_RO" 1)" = 5a ]
+}
+
+@test "writing the PROT_NONE page and filling the hole: address and mapping" {
+	start_target
+	run --separate-stderr "$PVMIO" write "$TPID" "$T_NONE" 00
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ $stderr == "pvmio: write: "*"$(hex "$T_NONE")"*"---p"* ]]
+	run --separate-stderr "$PVMIO" fill "$TPID" "$T_HOLE:16" 00
+	echo "$stderr"
+	[ "$status" -eq 1 ]
+	[[ $stderr == "pvmio: fill: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
+}
+
+@test "a ~/.popt alias file changes nothing" {
+	start_target
+	local home=$BATS_TEST_TMPDIR/home
+	mkdir -p "$home"
+	# Would rename --length to mean --format=hex, and add a -X option.
+	local app
+	for app in pvmio read pvmio-read; do
+		printf '%s alias --length --format=hex\n%s alias -X --format=hex\n%s alias --hexy --format=hex\n' \
+			"$app" "$app" "$app"
+	done >"$home/.popt"
+	# Raw bytes, as --length means: not the alias's hex.
+	run env HOME="$home" "$PVMIO" read --length 16 "$TPID" "$T_PATTERN"
+	[ "$status" -eq 0 ]
+	cmp <(env HOME="$home" "$PVMIO" read --length 16 "$TPID" "$T_PATTERN") \
+		<(mem_read "$TPID" "$T_PATTERN" 16)
+	run --separate-stderr env HOME="$home" "$PVMIO" read -X "$TPID" "$T_PATTERN:16"
+	[ "$status" -eq 2 ]
+	run --separate-stderr env HOME="$home" "$PVMIO" read --hexy "$TPID" "$T_PATTERN:16"
+	[ "$status" -eq 2 ]
+}
+
+@test "POSIXLY_CORRECT and POSIX_ME_HARDER: options after the positionals still work" {
+	start_target
+	local want
+	want=$(mem_hex "$TPID" "$T_PATTERN" 16)
+	local var
+	for var in POSIXLY_CORRECT POSIX_ME_HARDER; do
+		run --separate-stderr env "$var=1" "$PVMIO" read "$TPID" "$T_PATTERN:16" -f hex
+		[ "$status" -eq 0 ]
+		[ "$(tr -d ' \n' <<<"$output")" = "$want" ]
+		run --separate-stderr env "$var=1" "$PVMIO" write "$TPID" "$T_ZERO" 0102 --verify
+		[ "$status" -eq 0 ]
+		[ "$(mem_hex "$TPID" "$T_ZERO" 2)" = 0102 ]
+	done
+}
+
+@test "the binary is not setuid or setgid, and install sets no such bits" {
+	local -a bins=("$PVMIO")
+	local d
+	d=$(dirname "$PVMIO")
+	local f
+	for f in "$d/.libs/pvmio" "$d/.libs/lt-pvmio"; do
+		[[ -e $f ]] && bins+=("$f")
+	done
+	for f in "${bins[@]}"; do
+		[ ! -u "$f" ]
+		[ ! -g "$f" ]
+	done
+	if [[ -f $TOP_BUILDDIR/Makefile ]]; then
+		! grep -En 'chmod[^#]*([ugoa]*\+[rwx]*s|[^0-9][2-7][0-7]{3}\b)' "$TOP_BUILDDIR/Makefile"
+		! grep -En 'INSTALL[A-Z_]*[^#]*-m *[2-7][0-7]{3}' "$TOP_BUILDDIR/Makefile"
+	fi
+}
