@@ -44,7 +44,7 @@ struct job {
 	struct carray carray;
 	struct typed typed;
 	struct progress progress;
-	uint64_t bad_bytes, first_bad;
+	uint64_t good_bytes, bad_bytes, first_bad;
 	int first_err;
 };
 
@@ -75,6 +75,7 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 	struct job *j = ctx;
 	if (c->data) {
 		feed(j, c->data, (size_t)c->len);
+		j->good_bytes += c->len;
 	} else {
 		if (!j->bad_bytes) {
 			j->first_bad = c->addr;
@@ -247,8 +248,9 @@ int cmd_read(int argc, const char **argv)
 		char where[512];
 		describe_mapping(&t, j.first_bad, where, sizeof where);
 		if (j.holes == HOLES_ERROR)
-			cli_error("cannot read 0x%" PRIx64 ": %s; the bytes before it were written (--holes=zero or skip "
-				  "reads on)", j.first_bad, j.first_err == -EFAULT ? where : unreadable_reason(j.first_err));
+			cli_error("cannot read 0x%" PRIx64 ": %s%s%s; %s (--holes=zero or skip reads on)", j.first_bad, where,
+				  j.first_err == -EFAULT ? "" : ", ", j.first_err == -EFAULT ? "" : unreadable_reason(j.first_err),
+				  j.good_bytes ? "the bytes before it were written" : "nothing was written");
 		else
 			cli_error("%" PRIu64 " bytes unreadable, the first at 0x%" PRIx64 " (%s); %s", j.bad_bytes,
 				  j.first_bad, unreadable_reason(j.first_err),

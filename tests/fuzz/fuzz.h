@@ -1,0 +1,67 @@
+/* Shared by the libFuzzer harnesses: the input as a C string, and a
+ * synthetic maps list that address and range expressions resolve against. */
+#ifndef PVMIO_FUZZ_H
+#define PVMIO_FUZZ_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "pvmio.h"
+
+/* The parsers take C strings: a heap copy ends exactly at the NUL, so
+ * ASan sees any read past it. */
+static inline char *fuzz_cstr(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	if (!s)
+		abort();
+	memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+/* Names a user types: brackets, paths with '-' and '+' in them, and two
+ * files sharing a base name (ambiguous as a base name). */
+static const char fuzz_maps_text[] =
+	"555555554000-555555556000 r--p 00000000 08:01 1234 /usr/bin/target\n"
+	"555555556000-555555558000 r-xp 00002000 08:01 1234 /usr/bin/target\n"
+	"555555558000-555555559000 rw-p 00004000 08:01 1234 /usr/bin/target\n"
+	"555555559000-55555557a000 rw-p 00000000 00:00 0 [heap]\n"
+	"7ffff7d80000-7ffff7da8000 r--p 00000000 08:01 2001 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+	"7ffff7da8000-7ffff7f3d000 r-xp 00028000 08:01 2001 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+	"7ffff7f3d000-7ffff7f95000 r--p 001bd000 08:01 2001 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+	"7ffff7f95000-7ffff7f99000 rw-p 00214000 08:01 2001 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+	"7ffff7f99000-7ffff7fa6000 rw-p 00000000 00:00 0 \n"
+	"7ffff7fa6000-7ffff7fa7000 r--p 00000000 08:01 3001 /opt/a/libdup.so\n"
+	"7ffff7fa7000-7ffff7fa8000 r--p 00000000 08:01 3002 /opt/b/libdup.so\n"
+	"7ffff7fa8000-7ffff7fa9000 ---p 00000000 00:00 0 \n"
+	"7ffff7fc3000-7ffff7fc5000 r--p 00000000 08:01 2002 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+	"7ffff7fc5000-7ffff7fef000 r-xp 00002000 08:01 2002 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+	"7ffff7ffd000-7ffff7fff000 rw-p 00037000 08:01 2002 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+	"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0 [stack]\n"
+	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n";
+
+static inline struct pvmio_maps *fuzz_maps(void)
+{
+	static struct pvmio_maps *m;
+	if (!m) {
+		if (pvmio_maps_parse(fuzz_maps_text, sizeof fuzz_maps_text - 1, &m) < 0)
+			abort();
+		m->exe = strdup("/usr/bin/target");
+		if (!m->exe)
+			abort();
+	}
+	return m;
+}
+
+/* A parser that fails must say why. */
+static inline void fuzz_check_err(int rc, const struct perr *e)
+{
+	if (rc < 0 && (!memchr(e->msg, '\0', sizeof e->msg) || !e->msg[0]))
+		abort();
+}
+
+#endif
