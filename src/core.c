@@ -350,15 +350,15 @@ static ssize_t vectored(struct pvmio *h, int write, const struct iovec *local, s
 	if (!riov)
 		return -ENOMEM;
 	size_t nr = 0;
-	for (size_t i = 0; i < nremote; i++) {
+	int clipped = 0;
+	for (size_t i = 0; i < nremote && !clipped; i++) {
 		uint64_t ok = lib_clip(remote[i].addr, remote[i].len);
 		if (ok) {
 			riov[nr].iov_base = (void *)(uintptr_t)remote[i].addr;
 			riov[nr].iov_len = (size_t)ok;
 			nr++;
 		}
-		if (ok < remote[i].len)
-			break;
+		clipped = ok < remote[i].len;
 	}
 	struct cursor lc = { local, nlocal, 0, 0 }, rc = { riov, nr, 0, 0 };
 	struct iovec lb[PVMIO_IOV_MAX], rb[PVMIO_IOV_MAX];
@@ -404,7 +404,8 @@ static ssize_t vectored(struct pvmio *h, int write, const struct iovec *local, s
 	free(riov);
 	if (total)
 		return (ssize_t)total;
-	return result;
+	/* Nothing moved because the first byte lies at or above 2^63. */
+	return !result && clipped ? -EFAULT : result;
 }
 
 ssize_t pvmio_readv(struct pvmio *h, const struct iovec *local, size_t nlocal,

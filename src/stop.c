@@ -141,6 +141,9 @@ int pvmio_stop(struct pvmio *h)
 {
 	if (h->stopped)
 		return h->stopped;
+	/* A process cannot trace itself, and SIGSTOP would stop the caller. */
+	if (h->tgid == getpid())
+		return -EDEADLK;
 	size_t from = 0;
 	int n;
 	h->stopped = PVMIO_STOPPED_PTRACE;
@@ -150,6 +153,8 @@ int pvmio_stop(struct pvmio *h)
 		wait_stopped(h, from);
 	if (n == 0)
 		return PVMIO_STOPPED_PTRACE;
+	/* A seized thread can only be detached once it has stopped. */
+	wait_stopped(h, from);
 	detach_all(h);
 	h->stopped = 0;
 	if (n == -EPERM && pvmio_check_alive(h) == 0) {
