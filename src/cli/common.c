@@ -306,7 +306,8 @@ void progress_begin(struct progress *p, uint64_t total)
 		p->on = 1;
 	else
 		p->on = total > ((uint64_t)256 << 20) && isatty(2) && !isatty(1);
-	p->start = p->last = now();
+	p->start = now();
+	p->last = 0;	/* the first piece of work draws at once */
 }
 
 static void human(char *buf, size_t size, double v)
