@@ -6,37 +6,10 @@ bats_require_minimum_version 1.5.0
 
 load helper
 
-# target_up [ARGS]: start_target, tolerating its last status: helper.bash's
-# parsing loop ends with the READY line's failed test, so start_target
-# returns 1 even when the target started; T_PATTERN shows that it did.
-target_up() {
-	start_target "$@" || true
-	[ -n "${T_PATTERN:-}" ]
-}
-
 setup() {
 	command -v xxd >/dev/null || skip "xxd is not installed"
 	command -v hexdump >/dev/null || skip "hexdump is not installed"
 	D=$BATS_TEST_TMPDIR
-}
-
-# mem_write PID ADDR FILE: writes FILE's bytes at ADDR through
-# /proc/PID/mem with perl, independently of pvmio, to shape test data.
-mem_write() {
-	perl -e '
-		my ($pid, $addr, $file) = @ARGV;
-		open(my $in, "<:raw", $file) or die "$file: $!";
-		local $/; my $data = <$in>;
-		open(my $mem, "+<:raw", "/proc/$pid/mem") or die "mem: $!";
-		sysseek($mem, hex($addr), 0) or die "seek: $!";
-		syswrite($mem, $data) == length($data) or die "write: $!";
-	' "$1" "$(hex "$2")" "$3"
-}
-
-# shift_addr START: hexdump -C offsets (from 0) on stdin become START +
-# offset, printed as hexdump prints them ("%08x").
-shift_addr() {
-	perl -pe 'BEGIN { $s = hex(shift) } s/^([0-9a-f]+)/sprintf("%08x", hex($1) + $s)/e' "$(hex "$1")"
 }
 
 # grab START LEN: one independent read (mem_read) of START:LEN that the
@@ -120,7 +93,7 @@ PY
 }
 
 @test "dump: default output is xxd -o START on random data, odd lengths, unaligned starts" {
-	target_up
+	start_target
 	grab "$T_RANDOM" "$T_RANDOM_LEN"
 	local off len s
 	for off in 0 1 7 13; do
@@ -137,7 +110,7 @@ PY
 }
 
 @test "dump: default output is xxd -o START on all-zero data" {
-	target_up
+	start_target
 	grab "$T_ZERO" 4096
 	local off len s
 	for off in 0 3; do
@@ -152,7 +125,7 @@ PY
 }
 
 @test "dump: every -c and -g combination is xxd's, short last lines padded as xxd pads them" {
-	target_up
+	start_target
 	grab "$T_RANDOM" "$T_RANDOM_LEN"
 	local c g len s=$(hex "$T_RANDOM + 5")
 	bytes_at "$s" 33 >"$D/b.33"
@@ -172,7 +145,7 @@ PY
 }
 
 @test "dump: -c and -g on all-zero data are xxd's" {
-	target_up
+	start_target
 	grab "$T_ZERO" 4096
 	local c g
 	for c in 1 3 16 17 256; do
@@ -184,7 +157,7 @@ PY
 }
 
 @test "dump: -a collapses zero lines as xxd -a does: runs of 1, 2, 3, 4, 5 and more lines" {
-	target_up
+	start_target
 	shape_zero_page
 	grab "$T_ZERO" 4096
 	local c off len s
@@ -211,7 +184,7 @@ PY
 }
 
 @test "dump -a: state carries across a large dump (1 MiB with long zero runs)" {
-	target_up --big 1M
+	start_target --big 1M
 	head -c 300000 /dev/zero >"$D/z"
 	mem_write "$TPID" "$(hex "$T_BIG + 100000")" "$D/z"
 	mem_write "$TPID" "$(hex "$T_BIG + 700003")" "$D/z"
@@ -223,7 +196,7 @@ PY
 }
 
 @test "dump -C: hexdump -C with absolute addresses, random data, odd lengths, unaligned starts" {
-	target_up
+	start_target
 	grab "$T_RANDOM" "$T_RANDOM_LEN"
 	local off len s
 	for off in 0 1 9; do
@@ -240,7 +213,7 @@ PY
 }
 
 @test "dump -C: '*' squeezes repeated lines as hexdump -C does, -v shows them" {
-	target_up
+	start_target
 	shape_zero_page
 	grab "$T_ZERO" 4096
 	local off len s
@@ -263,7 +236,7 @@ PY
 }
 
 @test "dump -C: an all-zero page squeezes to three lines and the closing address" {
-	target_up
+	start_target
 	grab "$T_ZERO" 4096
 	ref_hd "$T_ZERO" 4096 >"$D/want"
 	[ "$(wc -l <"$D/want")" -eq 3 ]
@@ -274,7 +247,7 @@ PY
 }
 
 @test "dump -C: squeezing carries across a large dump (1 MiB)" {
-	target_up --big 1M
+	start_target --big 1M
 	head -c 300000 /dev/zero >"$D/z"
 	mem_write "$TPID" "$(hex "$T_BIG + 100000")" "$D/z"
 	mem_write "$TPID" "$(hex "$T_BIG + 700005")" "$D/z"
@@ -284,7 +257,7 @@ PY
 }
 
 @test "dump: several ranges in one call are the real tools' dumps of each, in order" {
-	target_up
+	start_target
 	shape_zero_page
 	local r1=$(hex "$T_RANDOM + 3") r2=$T_ZERO r3=$(hex "$T_PATTERN + 4000")
 	grab "$r1" 37
@@ -317,7 +290,7 @@ PY
 }
 
 @test "dump: a NAME dumps the span of its mappings" {
-	target_up
+	start_target
 	local line start end
 	line=$(grep ' \[heap\]$' "/proc/$TPID/maps")
 	start=0x${line%%-*}
@@ -338,7 +311,7 @@ PY
 }
 
 @test "dump: a bare ADDR dumps 256 bytes; -n LEN changes that" {
-	target_up
+	start_target
 	local s=$(hex "$T_PATTERN + 5")
 	ref_xxd "$s" 256 >"$D/want"
 	same_dump "$D/want" "$PVMIO" dump "$TPID" "$s"
@@ -467,7 +440,7 @@ check_stderr() {
 }
 
 @test "dump: bytes across HOLE show as ?? and blank text; the readable lines are xxd's; exit 1" {
-	target_up
+	start_target
 	local s=$(hex "$T_HOLE - 20") he=$(hex "$T_HOLE + T_PAGE")
 	# a short run: ?? within lines, no summary
 	run --separate-stderr "$PVMIO" dump "$TPID" "$s:40"
@@ -495,7 +468,7 @@ check_stderr() {
 }
 
 @test "dump: the hole with -c and -g variants" {
-	target_up
+	start_target
 	local c g cg s he=$(hex "$T_HOLE + T_PAGE")
 	for cg in 16/2 8/1 3/0 32/4 17/3 1/1; do
 		c=${cg%/*} g=${cg#*/}
@@ -510,7 +483,7 @@ check_stderr() {
 }
 
 @test "dump -C: bytes across HOLE, with and without -v, closing address line" {
-	target_up
+	start_target
 	local s v he=$(hex "$T_HOLE + T_PAGE")
 	for v in "" -v; do
 		for s in "$(hex "$T_HOLE - 20")" "$(hex "$T_HOLE - 32")"; do
@@ -530,7 +503,7 @@ check_stderr() {
 }
 
 @test "dump: a PROT_NONE page is unreadable with its own reason; the ranges around it still dump" {
-	target_up
+	start_target
 	local s=$(hex "$T_NONE - 8") ne=$(hex "$T_NONE + T_PAGE")
 	run --separate-stderr "$PVMIO" dump "$TPID" "$s:$((T_PAGE + 24))"
 	[ "$status" -eq 1 ]
@@ -591,7 +564,7 @@ strip_sgr() {
 }
 
 @test "dump --color=always: escapes in, and without them the output is --color=never's" {
-	target_up
+	start_target
 	shape_classes
 	local fmt r=$(hex "$T_ZERO - 8"):40
 	for fmt in "" -C "-c 7 -g 3" "-a"; do
@@ -617,7 +590,7 @@ strip_sgr() {
 }
 
 @test "dump --color=auto: none into a pipe or a file, colour on a terminal, none with NO_COLOR" {
-	target_up
+	start_target
 	shape_classes
 	local r=$T_ZERO:32
 	"$PVMIO" dump "$TPID" "$r" >"$D/file"
@@ -652,7 +625,7 @@ strip_sgr() {
 }
 
 @test "dump --color: a bad WHEN is a usage error" {
-	target_up
+	start_target
 	run --separate-stderr "$PVMIO" dump --color=sometimes "$TPID" "$T_ZERO:16"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
@@ -660,7 +633,7 @@ strip_sgr() {
 }
 
 @test "dump --color: NUL, printable, white space, other and unreadable bytes in distinct colours, hex and text" {
-	target_up
+	start_target
 	shape_classes
 	local fmt
 	for fmt in -C "-g 1"; do
@@ -730,7 +703,7 @@ PY
 }
 
 @test "read -f xxd and -f canonical are dump and dump -C for the same ranges" {
-	target_up
+	start_target
 	shape_zero_page
 	local r1=$(hex "$T_RANDOM + 3"):4097 r2=$T_ZERO:1300 r3=$(hex "$T_PATTERN + 1"):17
 	"$PVMIO" dump "$TPID" "$r1" "$r2" "$r3" >"$D/want"
@@ -745,7 +718,7 @@ PY
 }
 
 @test "read to a terminal without -f prints the xxd view" {
-	target_up
+	start_target
 	ref_xxd "$T_RANDOM" 100 >"$D/want"
 	run on_tty env NO_COLOR=1 "$PVMIO" read "$TPID" "$T_RANDOM:100"
 	[ "$status" -eq 0 ]
@@ -759,7 +732,7 @@ PY
 }
 
 @test "dump: bad -c and -g values are usage errors" {
-	target_up
+	start_target
 	local bad
 	for bad in "-c 0" "-c 257" "-c x" "-g x" "-g -1" "-n 1x"; do
 		run --separate-stderr "$PVMIO" dump $bad "$TPID" "$T_ZERO"

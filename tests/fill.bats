@@ -5,17 +5,8 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# target [ARGS...]: start_target, asserting the target came up. (Until
-# helper.bash is fixed, start_target returns 1 after a good start: its
-# last loop test fails on the READY line.)
-target() {
-	unset T_TICKS
-	start_target "$@" || true
-	[ -n "${T_TICKS-}" ]
-}
-
 setup() {
-	target
+	start_target
 }
 
 # repeat HEX LEN: HEX repeated, cut at LEN bytes.
@@ -25,11 +16,6 @@ repeat() {
 		out+=$out
 	done
 	echo "${out:0:$((2 * $2))}"
-}
-
-# around ADDR LEN: the hex of LEN bytes at ADDR and 64 bytes either side.
-around() {
-	mem_hex "$TPID" "$(($1 - 64))" "$(($2 + 128))"
 }
 
 # filled ADDR LEN PATTERN CMD...: runs CMD, which must succeed silently and
@@ -53,33 +39,6 @@ filled() {
 	[ "$after" = "${before:0:128}${want}${before:$((128 + 2 * n))}" ]
 }
 
-# snapshot ADDR LEN: remembers the bytes around ADDR; untouched: asserts
-# they are still the same.
-snapshot() {
-	SNAP_ADDR=$(($1)) SNAP_LEN=$(($2))
-	SNAP=$(around "$SNAP_ADDR" "$SNAP_LEN")
-	[ "${#SNAP}" -eq $((2 * (SNAP_LEN + 128))) ]
-}
-untouched() {
-	local now
-	now=$(around "$SNAP_ADDR" "$SNAP_LEN")
-	echo "before $SNAP"
-	echo "now    $now"
-	[ "$now" = "$SNAP" ]
-}
-
-# refused STATUS CMD...: CMD must fail with STATUS, one "pvmio: fill:" line
-# on stderr, nothing on stdout.
-refused() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	echo "status $status; stdout '$output'; stderr '$stderr'"
-	[ "$status" -eq "$want" ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: fill: "* ]]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-}
 
 # pack ORDER FORMAT VALUE: python's struct.pack as hex.
 pack() {

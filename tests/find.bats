@@ -107,9 +107,9 @@ agree() {
 	MATCHES=$(grep -c . "$BATS_TEST_TMPDIR/ref" || true)
 }
 
-# mem_write PID ADDR HEX: writes bytes into the target through
+# mem_write_hex PID ADDR HEX: writes bytes into the target through
 # /proc/PID/mem with python3 (test setup, not pvmio).
-mem_write() {
+mem_write_hex() {
 	python3 - "$1" "$2" "$3" <<'PY'
 import os, sys
 fd = os.open(f"/proc/{sys.argv[1]}/mem", os.O_WRONLY)
@@ -273,9 +273,9 @@ proc_state() {
 	h=$(printf '%s' "$s" | od -An -v -tx1 | tr -d ' \n')
 	# Once followed by a NUL (ZERO is all zeros), once by 'X', once ending
 	# at the end of the ZERO page (TYPED follows, whose first byte is 0xfe).
-	mem_write "$TPID" $((T_ZERO + 100)) "$h"
-	mem_write "$TPID" $((T_ZERO + 300)) "${h}58"
-	mem_write "$TPID" $((T_ZERO + T_PAGE - 17)) "$h"
+	mem_write_hex "$TPID" $((T_ZERO + 100)) "$h"
+	mem_write_hex "$TPID" $((T_ZERO + 300)) "${h}58"
+	mem_write_hex "$TPID" $((T_ZERO + T_PAGE - 17)) "$h"
 	agree "$TPID" -s "$s" == "$TPID" "$h" 1
 	[ "$MATCHES" -eq 3 ]
 	grep -qx "$(hex "$T_ZERO + 100")" "$BATS_TEST_TMPDIR/got"
@@ -411,8 +411,8 @@ proc_state() {
 	# mapping and of AFTER: unique, so the edges are all that match.
 	first=$(mem_hex "$TPID" $((T_RANDOM + 5000)) 6)
 	last=$(mem_hex "$TPID" $((T_RANDOM + 6000)) 6)
-	mem_write "$TPID" "$T_ZERO" "$first"
-	mem_write "$TPID" $((T_TYPED + T_PAGE - 6)) "$last"
+	mem_write_hex "$TPID" "$T_ZERO" "$first"
+	mem_write_hex "$TPID" $((T_TYPED + T_PAGE - 6)) "$last"
 	agree "$TPID" "$first" "$T_ZERO:8K" == "$TPID" "$first" 1 "$T_ZERO:8192"
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$T_ZERO" ]
 	agree "$TPID" "$last" "$T_ZERO:8K" == "$TPID" "$last" 1 "$T_ZERO:8192"
@@ -467,7 +467,7 @@ proc_state() {
 	start_target
 	local pat
 	pat=$(mem_hex "$TPID" $((T_RANDOM + 31337)) 17)
-	mem_write "$TPID" $((T_ZERO + 1000)) "$pat"
+	mem_write_hex "$TPID" $((T_ZERO + 1000)) "$pat"
 	agree "$TPID" "$pat" == "$TPID" "$pat" 1
 	grep -qx "$(hex "$T_RANDOM + 31337")" "$BATS_TEST_TMPDIR/got"
 	grep -qx "$(hex "$T_ZERO + 1000")" "$BATS_TEST_TMPDIR/got"
@@ -483,8 +483,8 @@ proc_state() {
 	# The pattern put in the NONE page (through /proc/PID/mem, which may
 	# write there) is not searched; its copy in ZERO is.
 	pat=$(mem_hex "$TPID" $((T_RANDOM + 222)) 12)
-	mem_write "$TPID" $((T_NONE + 64)) "$pat"
-	mem_write "$TPID" $((T_ZERO + 64)) "$pat"
+	mem_write_hex "$TPID" $((T_NONE + 64)) "$pat"
+	mem_write_hex "$TPID" $((T_ZERO + 64)) "$pat"
 	agree "$TPID" "$pat" == "$TPID" "$pat" 1
 	lacks "$(hex "$T_NONE + 64")"
 	grep -qx "$(hex "$T_ZERO + 64")" "$BATS_TEST_TMPDIR/got"

@@ -78,3 +78,57 @@ mem_hex() {
 hex() {
 	printf '0x%x' "$(($1))"
 }
+
+# mem_write PID ADDR FILE: writes FILE's bytes at ADDR through
+# /proc/PID/mem with perl, independently of pvmio, to set memory up.
+mem_write() {
+	perl -e '
+		my ($pid, $addr, $file) = @ARGV;
+		open(my $in, "<:raw", $file) or die "$file: $!";
+		local $/; my $data = <$in>;
+		open(my $mem, "+<:raw", "/proc/$pid/mem") or die "mem: $!";
+		sysseek($mem, hex($addr), 0) or die "seek: $!";
+		syswrite($mem, $data) == length($data) or die "write: $!";
+	' "$1" "$(hex "$2")" "$3"
+}
+
+# shift_addr START: hexdump -C offsets (from 0) on stdin become START +
+# offset, printed as hexdump prints them ("%08x").
+shift_addr() {
+	perl -pe 'BEGIN { $s = hex(shift) } s/^([0-9a-f]+)/sprintf("%08x", hex($1) + $s)/e' "$(hex "$1")"
+}
+
+# around ADDR LEN: the hex of LEN bytes at ADDR of $TPID and 64 bytes
+# either side.
+around() {
+	mem_hex "$TPID" "$(($1 - 64))" "$(($2 + 128))"
+}
+
+# snapshot ADDR LEN: remembers the bytes around ADDR (see around);
+# untouched: asserts they are still the same.
+snapshot() {
+	SNAP_ADDR=$(($1)) SNAP_LEN=$(($2))
+	SNAP=$(around "$SNAP_ADDR" "$SNAP_LEN")
+	[ "${#SNAP}" -eq $((2 * (SNAP_LEN + 128))) ]
+}
+untouched() {
+	local now
+	now=$(around "$SNAP_ADDR" "$SNAP_LEN")
+	echo "before $SNAP"
+	echo "now    $now"
+	[ "$now" = "$SNAP" ]
+}
+
+# refused STATUS "$PVMIO" COMMAND ARGS...: the command must fail with
+# STATUS, print one "pvmio: COMMAND:" line on stderr and nothing on stdout.
+# (Whether memory stayed untouched is checked with snapshot/untouched.)
+refused() {
+	local want=$1
+	shift
+	run --separate-stderr "$@"
+	echo "status $status; stdout '$output'; stderr '$stderr'"
+	[ "$status" -eq "$want" ]
+	[ -z "$output" ]
+	[[ $stderr == "pvmio: $2: "* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+}

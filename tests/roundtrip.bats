@@ -7,37 +7,10 @@ bats_require_minimum_version 1.5.0
 
 load helper
 
-# target_up [ARGS]: start_target, tolerating its last status: helper.bash's
-# parsing loop ends with the READY line's failed test, so start_target
-# returns 1 even when the target started; T_PATTERN shows that it did.
-target_up() {
-	start_target "$@" || true
-	[ -n "${T_PATTERN:-}" ]
-}
-
 setup() {
 	command -v xxd >/dev/null || skip "xxd is not installed"
 	command -v hexdump >/dev/null || skip "hexdump is not installed"
 	D=$BATS_TEST_TMPDIR
-}
-
-# mem_write ADDR FILE: writes FILE's bytes at ADDR of the target through
-# /proc/PID/mem with perl, independently of pvmio, to set memory up.
-mem_write() {
-	perl -e '
-		my ($pid, $addr, $file) = @ARGV;
-		open(my $in, "<:raw", $file) or die "$file: $!";
-		local $/; my $data = <$in>;
-		open(my $mem, "+<:raw", "/proc/$pid/mem") or die "mem: $!";
-		sysseek($mem, hex($addr), 0) or die "seek: $!";
-		syswrite($mem, $data) == length($data) or die "write: $!";
-	' "$TPID" "$(hex "$1")" "$2"
-}
-
-# shift_addr START: hexdump -C offsets (from 0) on stdin become START +
-# offset, printed as hexdump prints them ("%08x").
-shift_addr() {
-	perl -pe 'BEGIN { $s = hex(shift) } s/^([0-9a-f]+)/sprintf("%08x", hex($1) + $s)/e' "$(hex "$1")"
 }
 
 # snap ADDR LEN FILE: the real bytes, read independently (mem_read).
@@ -80,7 +53,7 @@ addr_of() {
 }
 
 @test "roundtrip: dump > f, edit hex with sed, write -f xxd < f: exactly the edited bytes change" {
-	target_up
+	start_target
 	local s=$(hex "$T_PATTERN + 69")
 	# the range and 32 bytes either side
 	snap "$(hex "$s - 32")" 101 "$D/before"
@@ -96,7 +69,7 @@ addr_of() {
 	write_back "$TPID" <"$D/f"
 	same_mem "$(hex "$s - 32")" 101 "$D/want"
 	# -i FILE reads the same lines
-	mem_write "$(hex "$s - 32")" "$D/before"
+	mem_write "$TPID" "$(hex "$s - 32")" "$D/before"
 	write_back "$TPID" -i "$D/f"
 	same_mem "$(hex "$s - 32")" 101 "$D/want"
 	# unedited, the dump writes back nothing new
@@ -106,7 +79,7 @@ addr_of() {
 }
 
 @test "roundtrip: dump -C > f, edit hex with sed, write -f xxd < f: exactly the edited bytes change" {
-	target_up
+	start_target
 	local s=$(hex "$T_AFTER + 67")
 	snap "$(hex "$s - 32")" 109 "$D/before"
 	"$PVMIO" dump -C "$TPID" "$s:45" >"$D/f"
@@ -121,7 +94,7 @@ addr_of() {
 }
 
 @test "roundtrip: every dump style writes back what it shows (-c, -g, -a, -C, -C -v)" {
-	target_up
+	start_target
 	# zero runs and repeated lines in the ZERO page, so that -a and -C
 	# collapse lines
 	{
@@ -132,18 +105,18 @@ addr_of() {
 		printf 'C%.0s' {1..7}
 		head -c 200 /dev/zero
 	} >"$D/shape"
-	mem_write "$(hex "$T_ZERO + 16")" "$D/shape"
+	mem_write "$TPID" "$(hex "$T_ZERO + 16")" "$D/shape"
 	# and non-zero bytes further on
 	snap "$T_PATTERN" 512 "$D/pat"
-	mem_write "$(hex "$T_ZERO + 1024")" "$D/pat"
+	mem_write "$TPID" "$(hex "$T_ZERO + 1024")" "$D/pat"
 	snap "$T_ZERO" 2048 "$D/orig"
 	local fmt r1=$(hex "$T_ZERO + 19"):397 r2=$(hex "$T_ZERO + 1029"):333
 	fill_bytes "$D/junk" 2000 77
 	for fmt in "" "-c 7 -g 3" "-c 1 -g 0" "-c 32 -g 8" "-c 256 -g 16" "-a" "-a -c 8 -g 1" "-C" "-C -v"; do
 		"$PVMIO" dump $fmt "$TPID" "$r1" "$r2" >"$D/f"
 		# scribble over both ranges, then write the dump back
-		mem_write "$(hex "$T_ZERO + 19")" <(head -c 397 "$D/junk")
-		mem_write "$(hex "$T_ZERO + 1029")" <(head -c 333 "$D/junk")
+		mem_write "$TPID" "$(hex "$T_ZERO + 19")" <(head -c 397 "$D/junk")
+		mem_write "$TPID" "$(hex "$T_ZERO + 1029")" <(head -c 333 "$D/junk")
 		write_back "$TPID" <"$D/f" || {
 			echo "dump $fmt"
 			return 1
@@ -168,7 +141,7 @@ modified_copy() {
 }
 
 @test "roundtrip: xxd's own output of modified bytes (xxd -o START, -c and -g variants) writes them" {
-	target_up
+	start_target
 	local s=$(hex "$T_PATTERN + 35") len=300 v
 	snap "$(hex "$s - 16")" $((len + 32)) "$D/orig"
 	tail -c +17 "$D/orig" | head -c "$len" >"$D/bytes"
@@ -176,7 +149,7 @@ modified_copy() {
 	cp "$D/orig" "$D/want"
 	dd if="$D/mod" of="$D/want" bs=1 seek=16 conv=notrunc status=none
 	for v in "" "-c 8 -g 1" "-c 3 -g 0" "-c 32 -g 4" "-c 16 -g 8" "-c 256 -g 16" "-c 17 -g 3" "-c 1" "-a" "-a -c 8"; do
-		mem_write "$(hex "$s - 16")" "$D/orig"
+		mem_write "$TPID" "$(hex "$s - 16")" "$D/orig"
 		xxd -o "$s" $v "$D/mod" >"$D/f"
 		write_back "$TPID" <"$D/f" || {
 			echo "xxd $v"
@@ -190,7 +163,7 @@ modified_copy() {
 }
 
 @test "roundtrip: hexdump -C output, shifted to absolute addresses, with '*' squeeze lines" {
-	target_up
+	start_target
 	local s=$(hex "$T_PATTERN + 41") len=300 v
 	snap "$(hex "$s - 16")" $((len + 32)) "$D/orig"
 	tail -c +17 "$D/orig" | head -c "$len" >"$D/bytes"
@@ -200,7 +173,7 @@ modified_copy() {
 	hexdump -C "$D/mod" >"$D/hd"
 	[ "$(grep -c '^\*$' "$D/hd")" -ge 3 ]
 	for v in "" -v; do
-		mem_write "$(hex "$s - 16")" "$D/orig"
+		mem_write "$TPID" "$(hex "$s - 16")" "$D/orig"
 		hexdump -C $v "$D/mod" | shift_addr "$s" >"$D/f"
 		write_back "$TPID" <"$D/f"
 		same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
@@ -213,13 +186,13 @@ modified_copy() {
 	dd if="$D/mod2" of="$D/want" bs=1 seek=16 conv=notrunc status=none
 	hexdump -C "$D/mod2" | shift_addr "$s" >"$D/f"
 	[ "$(tail -n 2 "$D/f" | head -n 1)" = "*" ]
-	mem_write "$(hex "$s - 16")" "$D/orig"
+	mem_write "$TPID" "$(hex "$s - 16")" "$D/orig"
 	write_back "$TPID" <"$D/f"
 	same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
 }
 
 @test "roundtrip: write -f xxd PID ADDR adds ADDR to the lines' addresses" {
-	target_up
+	start_target
 	local s=$(hex "$T_AFTER + 37") len=300 v
 	snap "$(hex "$s - 16")" $((len + 32)) "$D/orig"
 	tail -c +17 "$D/orig" | head -c "$len" >"$D/bytes"
@@ -227,25 +200,25 @@ modified_copy() {
 	cp "$D/orig" "$D/want"
 	dd if="$D/mod" of="$D/want" bs=1 seek=16 conv=notrunc status=none
 	for v in "" "-c 8 -g 4" "-a"; do
-		mem_write "$(hex "$s - 16")" "$D/orig"
+		mem_write "$TPID" "$(hex "$s - 16")" "$D/orig"
 		xxd $v "$D/mod" >"$D/f"
 		write_back "$TPID" "$s" <"$D/f"
 		same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
 	done
 	# hexdump -C straight from a file, and an ADDR expression
-	mem_write "$(hex "$s - 16")" "$D/orig"
+	mem_write "$TPID" "$(hex "$s - 16")" "$D/orig"
 	hexdump -C "$D/mod" >"$D/f"
 	write_back "$TPID" "$T_AFTER+37" -i "$D/f"
 	same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
 	# lines with addresses of their own, moved by ADDR
-	mem_write "$(hex "$s - 16")" "$D/orig"
+	mem_write "$TPID" "$(hex "$s - 16")" "$D/orig"
 	xxd -o 0x10 "$D/mod" >"$D/f"
 	write_back "$TPID" "$(hex "$s - 16")" <"$D/f"
 	same_mem "$(hex "$s - 16")" $((len + 32)) "$D/want"
 }
 
 @test "roundtrip: a dump across HOLE writes back: '??' bytes and the summary line are skipped" {
-	target_up
+	start_target
 	local s=$(hex "$T_HOLE - 20") n=$((T_PAGE + 40)) fmt
 	snap "$(hex "$T_HOLE - 64")" 64 "$D/pat"
 	snap "$T_AFTER" 64 "$D/after"
@@ -277,7 +250,7 @@ modified_copy() {
 }
 
 @test "roundtrip: a bad line is a usage error (exit 2) and, from a file, nothing is written" {
-	target_up
+	start_target
 	local s=$(hex "$T_PATTERN + 64") bad i=0
 	snap "$s" 64 "$D/orig"
 	local bads=(
@@ -308,12 +281,12 @@ modified_copy() {
 		run --separate-stderr "$PVMIO" write -f xxd "$TPID" <"$D/f"
 		[ "$status" -eq 2 ]
 		[[ $stderr == "pvmio: write: "* ]]
-		mem_write "$s" "$D/orig"
+		mem_write "$TPID" "$s" "$D/orig"
 	done
 }
 
 @test "roundtrip: write -f xxd has write's pre-check: unmapped or read-only lines, exit 1, nothing written" {
-	target_up
+	start_target
 	local s=$(hex "$T_AFTER")
 	snap "$s" 32 "$D/orig"
 	snap "$T_RO" 32 "$D/ro"

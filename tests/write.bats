@@ -4,22 +4,8 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# target [ARGS...]: start_target, asserting the target came up. (Until
-# helper.bash is fixed, start_target returns 1 after a good start: its
-# last loop test fails on the READY line.)
-target() {
-	unset T_TICKS
-	start_target "$@" || true
-	[ -n "${T_TICKS-}" ]
-}
-
 setup() {
-	target
-}
-
-# around ADDR LEN: the hex of LEN bytes at ADDR and 64 bytes either side.
-around() {
-	mem_hex "$TPID" "$(($1 - 64))" "$(($2 + 128))"
+	start_target
 }
 
 # written ADDR WANT CMD...: runs CMD, which must succeed silently and
@@ -41,35 +27,6 @@ written() {
 	echo "want   ${before:0:128} $want ${before:$((128 + 2 * n))}"
 	echo "memory ${after:0:128} ${after:128:$((2 * n))} ${after:$((128 + 2 * n))}"
 	[ "$after" = "${before:0:128}${want}${before:$((128 + 2 * n))}" ]
-}
-
-# snapshot ADDR LEN: remembers the bytes around ADDR (see around);
-# untouched: asserts they are still the same.
-snapshot() {
-	SNAP_ADDR=$(($1)) SNAP_LEN=$(($2))
-	SNAP=$(around "$SNAP_ADDR" "$SNAP_LEN")
-	[ "${#SNAP}" -eq $((2 * (SNAP_LEN + 128))) ]
-}
-untouched() {
-	local now
-	now=$(around "$SNAP_ADDR" "$SNAP_LEN")
-	echo "before $SNAP"
-	echo "now    $now"
-	[ "$now" = "$SNAP" ]
-}
-
-# refused STATUS CMD...: runs CMD, which must fail with STATUS, print one
-# "pvmio: write:" line on stderr and nothing on stdout. (Whether memory
-# stayed untouched is checked with snapshot/untouched around the calls.)
-refused() {
-	local want=$1
-	shift
-	run --separate-stderr "$@"
-	echo "status $status; stdout '$output'; stderr '$stderr'"
-	[ "$status" -eq "$want" ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: write: "* ]]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
 }
 
 # pack ORDER TYPE VALUE...: the bytes of the VALUEs as hex, by Python's
@@ -347,7 +304,7 @@ typed() {
 }
 
 @test "write -i -: stdin larger than the 1 MiB buffer (3 MiB + 5 bytes)" {
-	target --big 8M
+	start_target --big 8M
 	local n=$((3 * 1024 * 1024 + 5)) at=$((T_BIG + 3))
 	local f="$BATS_TEST_TMPDIR/in"
 	head -c "$n" /dev/urandom >"$f"
@@ -417,7 +374,7 @@ big_end() {
 }
 
 @test "write -i FILE: the whole destination is checked before the first byte" {
-	target --big 4M
+	start_target --big 4M
 	big_end
 	# 2 MiB, of which the last 512 KiB fall past BIG's end.
 	local at=$((BIG_END - 1536 * 1024)) f="$BATS_TEST_TMPDIR/in"
@@ -435,7 +392,7 @@ big_end() {
 	# written before the second, which runs past BIG's end, is refused. The
 	# message must then not claim that nothing was written. (Fails for now:
 	# pvmio says "...; nothing was written" after writing the first MiB.)
-	target --big 4M
+	start_target --big 4M
 	big_end
 	local at=$((BIG_END - 1536 * 1024)) f="$BATS_TEST_TMPDIR/in" m=$((1024 * 1024))
 	head -c $((2 * m)) /dev/urandom >"$f"
@@ -576,7 +533,7 @@ big_end() {
 }
 
 @test "write --verify -i -: stdin larger than the buffer" {
-	target --big 4M
+	start_target --big 4M
 	local n=$((2 * 1024 * 1024 + 17)) at=$((T_BIG + 1))
 	local f="$BATS_TEST_TMPDIR/in"
 	head -c "$n" /dev/urandom >"$f"
