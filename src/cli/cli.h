@@ -81,6 +81,16 @@ int report_process_error(pid_t pid, int err);
 /* Describes the mapping around ADDR ("0x1000..0x2000 r--p /bin/x"). */
 void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size);
 
+/* Unreadable runs a stream met, for the summary message. */
+struct unreadable {
+	uint64_t bytes, runs, first;
+	int first_err;
+};
+void unreadable_add(struct unreadable *u, const struct pvmio_chunk *c);
+/* After a stream into O: -1 when it ran through, else the exit status
+ * (reported) for a failed output or a failed stream (RC < 0, at AT). */
+int stream_outcome(struct target *t, struct out *o, int rc, uint64_t at);
+
 /* Progress on long jobs (SPEC "Long work"). */
 struct progress {
 	int on;

@@ -34,8 +34,7 @@ struct job {
 	struct dumper dumper;
 	struct out out;
 	struct progress progress;
-	uint64_t bad_bytes, first_bad, runs;
-	int first_err;
+	struct unreadable bad;
 };
 
 static int on_chunk(void *ctx, const struct pvmio_chunk *c)
@@ -44,12 +43,7 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 	if (c->data) {
 		dumper_data(&j->dumper, c->data, (size_t)c->len);
 	} else {
-		if (!j->bad_bytes) {
-			j->first_bad = c->addr;
-			j->first_err = c->err;
-		}
-		j->bad_bytes += c->len;
-		j->runs++;
+		unreadable_add(&j->bad, c);
 		dumper_hole(&j->dumper, c->len, c->err);
 	}
 	progress_add(&j->progress, c->len);
@@ -158,19 +152,14 @@ int cmd_dump(int argc, const char **argv)
 		rc = pvmio_read_stream(t.h, ranges[i].addr, ranges[i].len, on_chunk, &j);
 		dumper_finish(&j.dumper);
 	}
-	out_flush(&j.out);
 	progress_end(&j.progress);
 	dumper_free(&j.dumper);
-	if (j.out.err) {
-		cli_error("cannot write to stdout: %s", strerror(j.out.err));
-		status = EXIT_LOCAL;
-	} else if (rc < 0) {
-		status = report_memory_error(&t, rc, at, "read");
-	} else if (j.bad_bytes) {
+	status = stream_outcome(&t, &j.out, rc, at);
+	if (status < 0 && j.bad.bytes) {
 		cli_error("%" PRIu64 " bytes in %" PRIu64 " run%s could not be read, the first at 0x%" PRIx64 " (%s)",
-			  j.bad_bytes, j.runs, j.runs == 1 ? "" : "s", j.first_bad, unreadable_reason(j.first_err));
+			  j.bad.bytes, j.bad.runs, j.bad.runs == 1 ? "" : "s", j.bad.first, unreadable_reason(j.bad.first_err));
 		status = EXIT_MEMORY;
-	} else {
+	} else if (status < 0) {
 		status = EXIT_DONE;
 	}
 out:

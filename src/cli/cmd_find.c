@@ -41,8 +41,7 @@ struct finder {
 	unsigned char carry[2 * PATTERN_MAX];
 	size_t carry_len;
 	uint64_t carry_addr;
-	uint64_t bad_bytes, first_bad;
-	int first_err;
+	struct unreadable bad;
 };
 
 static int matches_at(const struct finder *f, const unsigned char *p)
@@ -96,11 +95,7 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 	struct finder *f = ctx;
 	progress_add(&f->progress, c->len);
 	if (!c->data) {
-		if (!f->bad_bytes) {
-			f->first_bad = c->addr;
-			f->first_err = c->err;
-		}
-		f->bad_bytes += c->len;
+		unreadable_add(&f->bad, c);
 		f->carry_len = 0;
 		return 0;
 	}
@@ -232,17 +227,12 @@ int cmd_find(int argc, const char **argv)
 		at = ranges[i].addr;
 		rc = pvmio_read_stream(t.h, ranges[i].addr, ranges[i].len, on_chunk, f);
 	}
-	out_flush(&f->out);
 	progress_end(&f->progress);
-	if (f->out.err) {
-		cli_error("cannot write to stdout: %s", strerror(f->out.err));
-		status = EXIT_LOCAL;
-	} else if (rc < 0) {
-		status = report_memory_error(&t, rc, at, "read");
-	} else {
-		if (f->bad_bytes && (nargs > first_range || common.verbose))
-			cli_error("%" PRIu64 " bytes could not be searched, the first at 0x%" PRIx64 " (%s)", f->bad_bytes,
-				  f->first_bad, unreadable_reason(f->first_err));
+	status = stream_outcome(&t, &f->out, rc, at);
+	if (status < 0) {
+		if (f->bad.bytes && (nargs > first_range || common.verbose))
+			cli_error("%" PRIu64 " bytes could not be searched, the first at 0x%" PRIx64 " (%s)", f->bad.bytes,
+				  f->bad.first, unreadable_reason(f->bad.first_err));
 		status = f->found ? EXIT_DONE : EXIT_MEMORY;
 	}
 out:

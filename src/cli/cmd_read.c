@@ -44,8 +44,8 @@ struct job {
 	struct carray carray;
 	struct typed typed;
 	struct progress progress;
-	uint64_t good_bytes, bad_bytes, first_bad;
-	int first_err;
+	uint64_t good_bytes;
+	struct unreadable bad;
 };
 
 static void feed(struct job *j, const unsigned char *p, size_t n)
@@ -77,11 +77,7 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 		feed(j, c->data, (size_t)c->len);
 		j->good_bytes += c->len;
 	} else {
-		if (!j->bad_bytes) {
-			j->first_bad = c->addr;
-			j->first_err = c->err;
-		}
-		j->bad_bytes += c->len;
+		unreadable_add(&j->bad, c);
 		if (j->holes == HOLES_ERROR)
 			return 1;
 		for (uint64_t left = c->len; left && j->holes == HOLES_ZERO && !j->out.err;) {
@@ -236,27 +232,23 @@ int cmd_read(int argc, const char **argv)
 		else if (j.format == F_HEX)
 			out_write(&j.out, "\n", 1);
 	}
-	out_flush(&j.out);
 	progress_end(&j.progress);
 	dumper_free(&j.dumper);
-	if (j.out.err) {
-		cli_error("cannot write to stdout: %s", strerror(j.out.err));
-		status = EXIT_LOCAL;
-	} else if (rc < 0) {
-		status = report_memory_error(&t, rc, stopped_at, "read");
-	} else if (j.bad_bytes) {
+	status = stream_outcome(&t, &j.out, rc, stopped_at);
+	if (status < 0 && j.bad.bytes) {
 		char where[512];
-		describe_mapping(&t, j.first_bad, where, sizeof where);
+		describe_mapping(&t, j.bad.first, where, sizeof where);
 		if (j.holes == HOLES_ERROR)
-			cli_error("cannot read 0x%" PRIx64 ": %s%s%s; %s (--holes=zero or skip reads on)", j.first_bad, where,
-				  j.first_err == -EFAULT ? "" : ", ", j.first_err == -EFAULT ? "" : unreadable_reason(j.first_err),
+			cli_error("cannot read 0x%" PRIx64 ": %s%s%s; %s (--holes=zero or skip reads on)", j.bad.first, where,
+				  j.bad.first_err == -EFAULT ? "" : ", ",
+				  j.bad.first_err == -EFAULT ? "" : unreadable_reason(j.bad.first_err),
 				  j.good_bytes ? "the bytes before it were written" : "nothing was written");
 		else
-			cli_error("%" PRIu64 " bytes unreadable, the first at 0x%" PRIx64 " (%s); %s", j.bad_bytes,
-				  j.first_bad, unreadable_reason(j.first_err),
+			cli_error("%" PRIu64 " bytes unreadable, the first at 0x%" PRIx64 " (%s); %s", j.bad.bytes,
+				  j.bad.first, unreadable_reason(j.bad.first_err),
 				  j.holes == HOLES_ZERO ? "zeros stand in for them" : "they were left out");
 		status = EXIT_MEMORY;
-	} else {
+	} else if (status < 0) {
 		status = EXIT_DONE;
 	}
 out:

@@ -475,3 +475,23 @@ struct range *all_readable(const struct pvmio_maps *m, int force, int *n)
 		cli_error("out of memory");
 	return r;
 }
+
+void unreadable_add(struct unreadable *u, const struct pvmio_chunk *c)
+{
+	if (!u->bytes) {
+		u->first = c->addr;
+		u->first_err = c->err;
+	}
+	u->bytes += c->len;
+	u->runs++;
+}
+
+int stream_outcome(struct target *t, struct out *o, int rc, uint64_t at)
+{
+	out_flush(o);
+	if (o->err) {
+		cli_error("cannot write to stdout: %s", strerror(o->err));
+		return EXIT_LOCAL;
+	}
+	return rc < 0 ? report_memory_error(t, rc, at, "read") : -1;
+}
