@@ -396,11 +396,60 @@ static void emit_line(struct dumper *d)
 	d->line_holes = 0;
 }
 
+/* " xxxx" eight times: 32 hex digits spread into groups of four, each
+ * after a space.  With SSSE3 (checked at run time) three byte shuffles do
+ * it; elsewhere a loop. */
+static void spread_groups_plain(char *h, const char *hex)
+{
+	for (unsigned k = 0; k < 8; k++) {
+		h[5 * k] = ' ';
+		memcpy(h + 5 * k + 1, hex + 4 * k, 4);
+	}
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+/* Output byte o is a space when o % 5 == 0, else hex digit
+ * (o / 5) * 4 + o % 5 - 1; -1 selects nothing. */
+__attribute__((target("ssse3"))) static void spread_groups_ssse3(char *h, const char *hex)
+{
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)hex);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hex + 16));
+	const __m128i s0a = _mm_setr_epi8(-1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1);
+	const __m128i s1a = _mm_setr_epi8(12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i s1b = _mm_setr_epi8(-1, -1, -1, -1, -1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8);
+	const __m128i s2b = _mm_setr_epi8(9, 10, 11, -1, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i sp0 = _mm_setr_epi8(' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ');
+	const __m128i sp1 = _mm_setr_epi8(0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0);
+	const __m128i sp2 = _mm_setr_epi8(0, 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	__m128i o0 = _mm_or_si128(_mm_shuffle_epi8(a, s0a), sp0);
+	__m128i o1 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1);
+	__m128i o2 = _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2);
+	_mm_storeu_si128((__m128i *)(void *)h, o0);
+	_mm_storeu_si128((__m128i *)(void *)(h + 16), o1);
+	_mm_storel_epi64((__m128i *)(void *)(h + 32), o2);
+}
+
+static void (*resolve_spread(void))(char *, const char *)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("ssse3") ? spread_groups_ssse3 : spread_groups_plain;
+}
+#else
+static void (*resolve_spread(void))(char *, const char *)
+{
+	return spread_groups_plain;
+}
+#endif
+
 /* xxd's default layout (16 bytes a line in groups of 2), the view people
  * use most, line after line straight into the output buffer: the address
  * text is incremented in place rather than formatted anew. */
 static size_t xxd16_lines(struct dumper *d, const unsigned char *p, size_t lines)
 {
+	static void (*spread_groups)(char *, const char *);
+	if (!spread_groups)
+		spread_groups = resolve_spread();
 	char addr[20] = { 0 };
 	unsigned digits = put_addr(addr, d->line_addr, 8);
 	size_t len = digits + 60, done = 0;
@@ -416,10 +465,8 @@ static size_t xxd16_lines(struct dumper *d, const unsigned char *p, size_t lines
 			memcpy(b, addr, 16);
 			b[digits] = ':';
 			char *h = b + digits + 1;
-			for (unsigned k = 0; k < 8; k++, h += 5) {
-				h[0] = ' ';
-				memcpy(h + 1, hex + 4 * k, 4);
-			}
+			spread_groups(h, hex);
+			h += 40;
 			h[0] = ' ';
 			h[1] = ' ';
 			text16(p, h + 2);
