@@ -157,17 +157,111 @@ static const char *color_of(unsigned char c)
 #define COLOR_HOLE "\033[35m"
 #define COLOR_RESET "\033[0m"
 
-/* "%0*lx" of v with at least min digits; returns the digit count. */
+/* "%0*lx" of v with at least min digits; returns the digit count.  Every
+ * dump line starts with one, so it is branch-light: all 16 digits at once,
+ * then the significant ones. */
 static unsigned put_addr(char *b, uint64_t v, unsigned min)
 {
-	unsigned digits = 1;
-	for (uint64_t t = v >> 4; t; t >>= 4)
-		digits++;
+	unsigned digits = v ? (unsigned)(67 - __builtin_clzll(v)) / 4 : 1;
 	if (digits < min)
 		digits = min;
-	for (unsigned i = digits; i-- > 0; v >>= 4)
-		b[i] = hexdigits[v & 15];
+	char all[16];
+#ifdef __SSE2__
+	const __m128i mask = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), gap = _mm_set1_epi8('a' - '0' - 10);
+	uint64_t be = __builtin_bswap64(v);
+	__m128i x = _mm_loadl_epi64((const __m128i *)(const void *)&be);
+	__m128i lo = _mm_and_si128(x, mask), hi = _mm_and_si128(_mm_srli_epi16(x, 4), mask);
+	lo = _mm_add_epi8(_mm_add_epi8(lo, zero), _mm_and_si128(_mm_cmpgt_epi8(lo, nine), gap));
+	hi = _mm_add_epi8(_mm_add_epi8(hi, zero), _mm_and_si128(_mm_cmpgt_epi8(hi, nine), gap));
+	_mm_storeu_si128((__m128i *)(void *)all, _mm_unpacklo_epi8(hi, lo));
+#else
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		all[i] = hexdigits[v & 15];
+#endif
+	memcpy(b, all + 16 - digits, digits);
 	return digits;
+}
+
+/* " xxxx" eight times: 32 hex digits spread into groups of four, each
+ * after a space.  With SSSE3 (checked at run time) three byte shuffles do
+ * it; elsewhere a loop. */
+static void spread_groups_plain(char *h, const char *hex)
+{
+	for (unsigned k = 0; k < 8; k++) {
+		h[5 * k] = ' ';
+		memcpy(h + 5 * k + 1, hex + 4 * k, 4);
+	}
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+/* Output byte o is a space when o % 5 == 0, else hex digit
+ * (o / 5) * 4 + o % 5 - 1; -1 selects nothing. */
+__attribute__((target("ssse3"))) static void spread_groups_ssse3(char *h, const char *hex)
+{
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)hex);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hex + 16));
+	const __m128i s0a = _mm_setr_epi8(-1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1);
+	const __m128i s1a = _mm_setr_epi8(12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i s1b = _mm_setr_epi8(-1, -1, -1, -1, -1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8);
+	const __m128i s2b = _mm_setr_epi8(9, 10, 11, -1, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i sp0 = _mm_setr_epi8(' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ');
+	const __m128i sp1 = _mm_setr_epi8(0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0);
+	const __m128i sp2 = _mm_setr_epi8(0, 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	__m128i o0 = _mm_or_si128(_mm_shuffle_epi8(a, s0a), sp0);
+	__m128i o1 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1);
+	__m128i o2 = _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2);
+	_mm_storeu_si128((__m128i *)(void *)h, o0);
+	_mm_storeu_si128((__m128i *)(void *)(h + 16), o1);
+	_mm_storel_epi64((__m128i *)(void *)(h + 32), o2);
+}
+
+/* hexdump -C's "hh hh hh hh hh hh hh hh  hh ... hh" (48 bytes), the same way. */
+__attribute__((target("ssse3"))) static void spread_pairs_ssse3(char *h, const char *hex)
+{
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)hex);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hex + 16));
+	const __m128i s0a = _mm_setr_epi8(0, 1, -1, 2, 3, -1, 4, 5, -1, 6, 7, -1, 8, 9, -1, 10);
+	const __m128i s1a = _mm_setr_epi8(11, -1, 12, 13, -1, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i s1b = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, -1, 2, 3, -1, 4);
+	const __m128i s2b = _mm_setr_epi8(5, -1, 6, 7, -1, 8, 9, -1, 10, 11, -1, 12, 13, -1, 14, 15);
+	const __m128i sp0 = _mm_setr_epi8(0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0);
+	const __m128i sp1 = _mm_setr_epi8(0, ' ', 0, 0, ' ', 0, 0, ' ', ' ', 0, 0, ' ', 0, 0, ' ', 0);
+	const __m128i sp2 = _mm_setr_epi8(0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0);
+	__m128i o0 = _mm_or_si128(_mm_shuffle_epi8(a, s0a), sp0);
+	__m128i o1 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1);
+	__m128i o2 = _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2);
+	_mm_storeu_si128((__m128i *)(void *)h, o0);
+	_mm_storeu_si128((__m128i *)(void *)(h + 16), o1);
+	_mm_storeu_si128((__m128i *)(void *)(h + 32), o2);
+}
+
+static int have_ssse3(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("ssse3");
+}
+#define HAVE_SPREAD_SSSE3 1
+#endif
+
+static void (*resolve_spread(void))(char *, const char *)
+{
+#ifdef HAVE_SPREAD_SSSE3
+	if (have_ssse3())
+		return spread_groups_ssse3;
+#endif
+	return spread_groups_plain;
+}
+
+/* hexdump -C's pairs by shuffles, or NULL for the per-pair copy. */
+static void (*resolve_pairs(void))(char *, const char *)
+{
+#ifdef HAVE_SPREAD_SSSE3
+	if (have_ssse3())
+		return spread_pairs_ssse3;
+#endif
+	return NULL;
 }
 
 void dumper_init(struct dumper *d, struct out *o, enum dump_style style, unsigned cols, unsigned group,
@@ -183,6 +277,7 @@ void dumper_init(struct dumper *d, struct out *o, enum dump_style style, unsigne
 	d->autoskip = style == DUMP_XXD && autoskip;
 	d->squeeze = style == DUMP_CANONICAL && squeeze;
 	d->color = color;
+	d->spread_pairs = style == DUMP_CANONICAL ? resolve_pairs() : NULL;
 	if (d->autoskip) {
 		d->zline = malloc(16384);
 		d->lline = malloc(16384);
@@ -258,8 +353,11 @@ static size_t compose_fast(struct dumper *d, char *b, uint64_t addr, const unsig
 	if (d->cols == 16) {
 		char hex[32];
 		hex16(p, hex);
-		for (unsigned i = 0; i < 16; i++)
-			memcpy(b + d->hexpos[i], hex + 2 * i, 2);
+		if (d->spread_pairs)
+			d->spread_pairs(b + d->hexpos[0], hex);
+		else
+			for (unsigned i = 0; i < 16; i++)
+				memcpy(b + d->hexpos[i], hex + 2 * i, 2);
 		text16(p, ascii);
 		return d->tmpl_len;
 	}
@@ -395,52 +493,6 @@ static void emit_line(struct dumper *d)
 	d->fill = 0;
 	d->line_holes = 0;
 }
-
-/* " xxxx" eight times: 32 hex digits spread into groups of four, each
- * after a space.  With SSSE3 (checked at run time) three byte shuffles do
- * it; elsewhere a loop. */
-static void spread_groups_plain(char *h, const char *hex)
-{
-	for (unsigned k = 0; k < 8; k++) {
-		h[5 * k] = ' ';
-		memcpy(h + 5 * k + 1, hex + 4 * k, 4);
-	}
-}
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <tmmintrin.h>
-/* Output byte o is a space when o % 5 == 0, else hex digit
- * (o / 5) * 4 + o % 5 - 1; -1 selects nothing. */
-__attribute__((target("ssse3"))) static void spread_groups_ssse3(char *h, const char *hex)
-{
-	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)hex);
-	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(hex + 16));
-	const __m128i s0a = _mm_setr_epi8(-1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1);
-	const __m128i s1a = _mm_setr_epi8(12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-	const __m128i s1b = _mm_setr_epi8(-1, -1, -1, -1, -1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8);
-	const __m128i s2b = _mm_setr_epi8(9, 10, 11, -1, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1);
-	const __m128i sp0 = _mm_setr_epi8(' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ');
-	const __m128i sp1 = _mm_setr_epi8(0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0);
-	const __m128i sp2 = _mm_setr_epi8(0, 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-	__m128i o0 = _mm_or_si128(_mm_shuffle_epi8(a, s0a), sp0);
-	__m128i o1 = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1);
-	__m128i o2 = _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2);
-	_mm_storeu_si128((__m128i *)(void *)h, o0);
-	_mm_storeu_si128((__m128i *)(void *)(h + 16), o1);
-	_mm_storel_epi64((__m128i *)(void *)(h + 32), o2);
-}
-
-static void (*resolve_spread(void))(char *, const char *)
-{
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("ssse3") ? spread_groups_ssse3 : spread_groups_plain;
-}
-#else
-static void (*resolve_spread(void))(char *, const char *)
-{
-	return spread_groups_plain;
-}
-#endif
 
 /* xxd's default layout (16 bytes a line in groups of 2), the view people
  * use most, line after line straight into the output buffer: the address

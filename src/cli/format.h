@@ -53,6 +53,8 @@ struct dumper {
 	char tmpl[1200];
 	size_t tmpl_len;
 	unsigned hexpos[256], asciipos;
+	/* hexdump -C's 16 hex pairs from 32 digits, where SSSE3 does it */
+	void (*spread_pairs)(char *, const char *);
 };
 void dumper_init(struct dumper *d, struct out *o, enum dump_style style, unsigned cols, unsigned group,
 		 int autoskip, int squeeze, int color);
