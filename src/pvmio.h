@@ -119,6 +119,8 @@ enum {
 	PVMIO_STOPPED_PTRACE = 1,
 	PVMIO_STOPPED_SIGNAL = 2,
 };
+/* Returns how the process was stopped (PVMIO_STOPPED_*), or -errno:
+ * -EDEADLK for the caller's own process. */
 int pvmio_stop(struct pvmio *h);
 int pvmio_resume(struct pvmio *h);
 

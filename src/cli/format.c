@@ -457,8 +457,6 @@ static void emit(struct dumper *d, const unsigned char *p, const unsigned char *
 {
 	int holes = valid && memchr(valid, 0, count);
 	int full = count == d->cols;
-	if (!valid)
-		holes = 0;
 	d->any = 1;
 	if (d->squeeze) {
 		if (full && !holes && d->have_prev && memcmp(p, d->prev, 16) == 0) {
