@@ -91,6 +91,17 @@ void unreadable_add(struct unreadable *u, const struct pvmio_chunk *c);
  * (reported) for a failed output or a failed stream (RC < 0, at AT). */
 int stream_outcome(struct target *t, struct out *o, int rc, uint64_t at);
 
+/* Writing (write and fill).  check_writable: [addr, addr+len) against the
+ * maps before any byte goes out (any mapping with FORCE); 0, or
+ * EXIT_MEMORY with a message naming the first bad address and saying
+ * how many of the command's bytes (WRITTEN) went out before.
+ * report_write_stopped: a write that stopped short at AT (ERR its result)
+ * after WRITTEN bytes; returns the exit status.  verify_written: reads
+ * [addr, addr+len) back, where byte i should be want[i % wantlen]. */
+int check_writable(struct target *t, uint64_t addr, uint64_t len, int force, uint64_t written);
+int report_write_stopped(struct target *t, int err, uint64_t written, uint64_t at);
+int verify_written(struct target *t, uint64_t addr, uint64_t len, const unsigned char *want, size_t wantlen);
+
 /* Progress on long jobs (SPEC "Long work"). */
 struct progress {
 	int on;

@@ -2,10 +2,7 @@
 #include "config.h"
 #include "cli.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 static char *opt_type, *opt_endian, *opt_string;
 static int opt_nul, opt_force, opt_verify;
@@ -29,38 +26,6 @@ static const char *const examples[] = {
 };
 
 #define SLICE ((uint64_t)64 << 20)
-
-static int verify(struct target *t, uint64_t addr, uint64_t len, const struct bytes *pat)
-{
-	size_t chunk = (size_t)1 << 20;
-	unsigned char *buf = malloc(chunk);
-	if (!buf) {
-		cli_error("out of memory");
-		return EXIT_LOCAL;
-	}
-	int status = 0;
-	for (uint64_t off = 0; off < len && !status;) {
-		size_t n = len - off < chunk ? (size_t)(len - off) : chunk;
-		ssize_t got = pvmio_pread(t->h, buf, n, addr + off);
-		if (got < (ssize_t)n) {
-			cli_error("--verify: cannot read back 0x%" PRIx64, addr + off + (uint64_t)(got > 0 ? got : 0));
-			status = EXIT_MEMORY;
-			break;
-		}
-		for (size_t i = 0; i < n; i++) {
-			unsigned char want = pat->p[(off + i) % pat->len];
-			if (buf[i] != want) {
-				cli_error("--verify: 0x%" PRIx64 " holds 0x%02x, not the 0x%02x written", addr + off + i,
-					  buf[i], want);
-				status = EXIT_MEMORY;
-				break;
-			}
-		}
-		off += n;
-	}
-	free(buf);
-	return status;
-}
 
 int cmd_fill(int argc, const char **argv)
 {
@@ -95,17 +60,9 @@ int cmd_fill(int argc, const char **argv)
 	status = target_maps(&t);
 	if (status)
 		goto out;
-	uint64_t bad;
-	int rc = pvmio_maps_check(t.maps, r->addr, r->len, opt_force ? "" : "w", &bad);
-	if (rc < 0) {
-		char where[512];
-		describe_mapping(&t, bad, where, sizeof where);
-		cli_error("cannot write 0x%" PRIx64 ": %s%s; nothing was written%s", bad, where,
-			  rc == -EACCES ? ", which is not writable" : "",
-			  rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
-		status = EXIT_MEMORY;
+	status = check_writable(&t, r->addr, r->len, opt_force, 0);
+	if (status)
 		goto out;
-	}
 	status = target_stop(&t);
 	if (status)
 		goto out;
@@ -121,24 +78,13 @@ int cmd_fill(int argc, const char **argv)
 			done += (uint64_t)got;
 		if (got < 0 || (uint64_t)got < n) {
 			progress_end(&prog);
-			if (got == -ESRCH || pvmio_check_alive(t.h) < 0) {
-				cli_error("process %d exited; %" PRIu64 " bytes were written, up to 0x%" PRIx64 ", nothing more",
-					  (int)t.pid, done, r->addr + done);
-				status = EXIT_PROCESS;
-			} else {
-				char where[512];
-				target_refresh_maps(&t);
-				describe_mapping(&t, r->addr + done, where, sizeof where);
-				cli_error("the target changed: %" PRIu64 " bytes were written; stopped at 0x%" PRIx64 ", now %s",
-					  done, r->addr + done, where);
-				status = EXIT_MEMORY;
-			}
+			status = report_write_stopped(&t, (int)(got < 0 ? got : 0), done, r->addr + done);
 			goto out;
 		}
 		progress_add(&prog, n);
 	}
 	progress_end(&prog);
-	status = opt_verify ? verify(&t, r->addr, r->len, &pat) : EXIT_DONE;
+	status = opt_verify ? verify_written(&t, r->addr, r->len, pat.p, pat.len) : EXIT_DONE;
 out:
 	free(r);
 	bytes_free(&pat);

@@ -41,68 +41,29 @@ struct writer {
 	struct target *t;
 	int dry;	/* check only, the first pass over a file */
 	struct progress progress;
-	unsigned char *check;	/* --verify's read-back buffer */
 	uint64_t written;
 };
 
 /* Checks, writes and verifies one contiguous run; 0 or an exit status. */
 static int put(struct writer *w, uint64_t addr, const unsigned char *p, size_t n)
 {
-	uint64_t bad;
 	if (!n)
 		return 0;
 	if (addr > UINT64_MAX - (n - 1)) {
 		cli_error("writing %zu bytes at 0x%" PRIx64 " passes the top of the address space (2^64)", n, addr);
 		return EXIT_USAGE;
 	}
-	int rc = pvmio_maps_check(w->t->maps, addr, n, opt_force ? "" : "w", &bad);
-	if (rc < 0) {
-		char where[512], done[128] = "nothing was written";
-		describe_mapping(w->t, bad, where, sizeof where);
-		if (w->written)
-			snprintf(done, sizeof done, "%" PRIu64 " bytes before it were written, nothing more", w->written);
-		cli_error("cannot write 0x%" PRIx64 ": %s%s; %s%s", bad, where, rc == -EACCES ? ", which is not writable" : "",
-			  done, rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
-		return EXIT_MEMORY;
-	}
-	if (w->dry)
-		return 0;
+	int status = check_writable(w->t, addr, n, opt_force, w->written);
+	if (status || w->dry)
+		return status;
 	ssize_t r = pvmio_pwrite(w->t->h, p, n, addr);
 	if (r < 0 || (size_t)r < n) {
-		uint64_t at = addr + (uint64_t)(r > 0 ? r : 0);
-		if (r == -ESRCH || pvmio_check_alive(w->t->h) < 0) {
-			cli_error("process %d exited; %" PRIu64 " bytes were written, up to 0x%" PRIx64 ", nothing more",
-				  (int)w->t->pid, w->written + (uint64_t)(r > 0 ? r : 0), at);
-			return EXIT_PROCESS;
-		}
-		char where[512];
-		target_refresh_maps(w->t);
-		describe_mapping(w->t, at, where, sizeof where);
-		cli_error("the target changed: %" PRIu64 " bytes were written; stopped at 0x%" PRIx64 ", now %s",
-			  w->written + (uint64_t)(r > 0 ? r : 0), at, where);
-		return EXIT_MEMORY;
+		uint64_t moved = (uint64_t)(r > 0 ? r : 0);
+		return report_write_stopped(w->t, (int)(r < 0 ? r : 0), w->written + moved, addr + moved);
 	}
 	w->written += n;
 	progress_add(&w->progress, n);
-	if (opt_verify) {
-		for (size_t off = 0; off < n;) {
-			size_t len = n - off < CHUNK ? n - off : CHUNK;
-			ssize_t got = pvmio_pread(w->t->h, w->check, len, addr + off);
-			if (got < (ssize_t)len) {
-				cli_error("--verify: cannot read back 0x%" PRIx64, addr + off + (uint64_t)(got > 0 ? got : 0));
-				return EXIT_MEMORY;
-			}
-			for (size_t i = 0; i < len; i++) {
-				if (w->check[i] != p[off + i]) {
-					cli_error("--verify: 0x%" PRIx64 " holds 0x%02x, not the 0x%02x written",
-						  addr + off + i, w->check[i], p[off + i]);
-					return EXIT_MEMORY;
-				}
-			}
-			off += len;
-		}
-	}
-	return 0;
+	return opt_verify ? verify_written(w->t, addr, n, p, n) : 0;
 }
 
 static ssize_t read_full(int fd, unsigned char *buf, size_t n)
@@ -132,15 +93,8 @@ static int write_stream(struct writer *w, int fd, const char *name, uint64_t add
 	struct stat st;
 	int status = 0;
 	/* A regular file's size is known: check the whole destination first. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		uint64_t bad;
-		uint64_t size = (uint64_t)st.st_size;
-		if (pvmio_maps_check(w->t->maps, addr, size, opt_force ? "" : "w", &bad) < 0) {
-			w->dry = 1;
-			status = put(w, bad, buf, 1);
-			w->dry = 0;
-		}
-	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		status = check_writable(w->t, addr, (uint64_t)st.st_size, opt_force, 0);
 	uint64_t off = 0;
 	while (!status) {
 		ssize_t n = read_full(fd, buf, CHUNK);
@@ -340,11 +294,6 @@ int cmd_write(int argc, const char **argv)
 			goto out;
 		}
 	}
-	if (opt_verify && !(w.check = malloc(CHUNK))) {
-		cli_error("out of memory");
-		status = EXIT_LOCAL;
-		goto out;
-	}
 	status = target_stop(&t);
 	if (status)
 		goto out;
@@ -386,7 +335,6 @@ out:
 		fclose(in);
 	if (fd > 0)
 		close(fd);
-	free(w.check);
 	bytes_free(&data);
 	target_close(&t);
 	poptFreeContext(ctx);

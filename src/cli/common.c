@@ -495,3 +495,65 @@ int stream_outcome(struct target *t, struct out *o, int rc, uint64_t at)
 	}
 	return rc < 0 ? report_memory_error(t, rc, at, "read") : -1;
 }
+
+int check_writable(struct target *t, uint64_t addr, uint64_t len, int force, uint64_t written)
+{
+	uint64_t bad;
+	int rc = pvmio_maps_check(t->maps, addr, len, force ? "" : "w", &bad);
+	if (rc == 0)
+		return 0;
+	char where[512], done[128] = "nothing was written";
+	describe_mapping(t, bad, where, sizeof where);
+	if (written)
+		snprintf(done, sizeof done, "%" PRIu64 " bytes before it were written, nothing more", written);
+	cli_error("cannot write 0x%" PRIx64 ": %s%s; %s%s", bad, where, rc == -EACCES ? ", which is not writable" : "",
+		  done, rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
+	return EXIT_MEMORY;
+}
+
+int report_write_stopped(struct target *t, int err, uint64_t written, uint64_t at)
+{
+	if (err == -ESRCH || pvmio_check_alive(t->h) < 0) {
+		cli_error("process %d exited; %" PRIu64 " bytes were written, up to 0x%" PRIx64 ", nothing more",
+			  (int)t->pid, written, at);
+		return EXIT_PROCESS;
+	}
+	char where[512];
+	target_refresh_maps(t);
+	describe_mapping(t, at, where, sizeof where);
+	cli_error("the target changed: %" PRIu64 " bytes were written; stopped at 0x%" PRIx64 ", now %s", written, at,
+		  where);
+	return EXIT_MEMORY;
+}
+
+int verify_written(struct target *t, uint64_t addr, uint64_t len, const unsigned char *want, size_t wantlen)
+{
+	size_t chunk = (size_t)1 << 20;
+	unsigned char *buf = malloc(chunk);
+	if (!buf) {
+		cli_error("out of memory");
+		return EXIT_LOCAL;
+	}
+	int status = 0;
+	for (uint64_t off = 0; off < len && !status;) {
+		size_t n = len - off < chunk ? (size_t)(len - off) : chunk;
+		ssize_t got = pvmio_pread(t->h, buf, n, addr + off);
+		if (got < (ssize_t)n) {
+			cli_error("--verify: cannot read back 0x%" PRIx64, addr + off + (uint64_t)(got > 0 ? got : 0));
+			status = EXIT_MEMORY;
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned char w = want[(off + i) % wantlen];
+			if (buf[i] != w) {
+				cli_error("--verify: 0x%" PRIx64 " holds 0x%02x, not the 0x%02x written", addr + off + i,
+					  buf[i], w);
+				status = EXIT_MEMORY;
+				break;
+			}
+		}
+		off += n;
+	}
+	free(buf);
+	return status;
+}
