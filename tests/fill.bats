@@ -22,21 +22,10 @@ repeat() {
 # fill LEN bytes at ADDR with PATTERN (hex) repeated, the last copy cut;
 # the 64 bytes on either side stay as they were.
 filled() {
-	local addr=$(($1)) n=$(($2)) want
-	want=$(repeat "$3" "$n")
+	local addr=$1 want
+	want=$(repeat "$3" "$(($2))")
 	shift 3
-	local before after
-	before=$(around "$addr" "$n")
-	[ "${#before}" -eq $((2 * (n + 128))) ]
-	run --separate-stderr "$@"
-	echo "status $status; stdout '$output'; stderr '$stderr'"
-	[ "$status" -eq 0 ]
-	[ -z "$output" ]
-	[ -z "$stderr" ]
-	after=$(around "$addr" "$n")
-	echo "want   ${before:0:128} $want ${before:$((128 + 2 * n))}"
-	echo "memory ${after:0:128} ${after:128:$((2 * n))} ${after:$((128 + 2 * n))}"
-	[ "$after" = "${before:0:128}${want}${before:$((128 + 2 * n))}" ]
+	written "$addr" "$want" "$@"
 }
 
 

@@ -8,27 +8,6 @@ setup() {
 	start_target
 }
 
-# written ADDR WANT CMD...: runs CMD, which must succeed silently and
-# write exactly the bytes WANT (hex) at ADDR: the 64 bytes on either side
-# stay as they were.
-written() {
-	local addr=$(($1)) want=$2
-	shift 2
-	local n=$((${#want} / 2))
-	local before after
-	before=$(around "$addr" "$n")
-	[ "${#before}" -eq $((2 * (n + 128))) ]
-	run --separate-stderr "$@"
-	echo "status $status; stdout '$output'; stderr '$stderr'"
-	[ "$status" -eq 0 ]
-	[ -z "$output" ]
-	[ -z "$stderr" ]
-	after=$(around "$addr" "$n")
-	echo "want   ${before:0:128} $want ${before:$((128 + 2 * n))}"
-	echo "memory ${after:0:128} ${after:128:$((2 * n))} ${after:$((128 + 2 * n))}"
-	[ "$after" = "${before:0:128}${want}${before:$((128 + 2 * n))}" ]
-}
-
 # pack ORDER TYPE VALUE...: the bytes of the VALUEs as hex, by Python's
 # struct (ORDER is <, > or =). f32 values are rounded from the exact
 # decimal (ties to even), not through a double.
