@@ -29,14 +29,16 @@ gdb_pvmio() {
 		"${pre[@]}" gdb -nx -q -batch -ex 'set breakpoint pending on' "${GDB_CMDS[@]}" --args "$PVMIO" "$@"
 }
 
-@test "a target killed during a long read: exit 3, says it exited" {
+# killed_mid_stream COMMAND: runs `pvmio COMMAND` over 512 MiB into a
+# reader that takes a first block (so pvmio is at work) and then waits;
+# the target is killed there.  pvmio must exit 3 with one line saying so.
+killed_mid_stream() {
 	start_target --big 512M
 	local fifo=$BATS_TEST_TMPDIR/out.fifo gate=$BATS_TEST_TMPDIR/gate started=$BATS_TEST_TMPDIR/started
 	mkfifo "$fifo"
-	# The reader takes a first block (so pvmio is reading), then waits.
 	(head -c 4096 >"$started"; while [[ ! -e $gate ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
 	local reader=$!
-	"$PVMIO" read "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	"$PVMIO" "$1" "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
 	local pv=$!
 	wait_for "$started"
 	kill -KILL "$TPID"
@@ -46,27 +48,16 @@ gdb_pvmio() {
 	wait "$reader" || true
 	cat "$BATS_TEST_TMPDIR/err"
 	[ "$st" -eq 3 ]
-	grep -q "^pvmio: read: .*process $TPID exited" "$BATS_TEST_TMPDIR/err"
+	grep -q "^pvmio: $1: .*process $TPID exited" "$BATS_TEST_TMPDIR/err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }
 
+@test "a target killed during a long read: exit 3, says it exited" {
+	killed_mid_stream read
+}
+
 @test "a target killed during a long dump: exit 3, says it exited" {
-	start_target --big 512M
-	local fifo=$BATS_TEST_TMPDIR/out.fifo gate=$BATS_TEST_TMPDIR/gate started=$BATS_TEST_TMPDIR/started
-	mkfifo "$fifo"
-	(head -c 4096 >"$started"; while [[ ! -e $gate ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
-	local reader=$!
-	"$PVMIO" dump "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local pv=$!
-	wait_for "$started"
-	kill -KILL "$TPID"
-	touch "$gate"
-	local st=0
-	wait "$pv" || st=$?
-	wait "$reader" || true
-	cat "$BATS_TEST_TMPDIR/err"
-	[ "$st" -eq 3 ]
-	grep -q "^pvmio: dump: .*process $TPID exited" "$BATS_TEST_TMPDIR/err"
+	killed_mid_stream dump
 }
 
 # gdb stops pvmio at its second write batch; the target is killed there.
