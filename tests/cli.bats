@@ -227,13 +227,9 @@ one_message() {
 }
 
 @test "a non-root user against a root-owned target exits 3 and explains what would allow it" {
-	[ "$(id -u)" -eq 0 ] || skip "needs root to start a root-owned target and drop to another user"
-	command -v setpriv >/dev/null || skip "setpriv is missing"
-	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	"${nobody[@]}" "$PVMIO" --version >/dev/null 2>&1 ||
-		skip "uid 65534 cannot run $PVMIO (the build directory is not readable to it)"
+	as_nobody
 	start_target
-	run --separate-stderr "${nobody[@]}" "$PVMIO" read "$TPID" "$T_PATTERN:4"
+	run --separate-stderr "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:4"
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
 	[[ $stderr == *ermission* ]]

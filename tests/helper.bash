@@ -37,7 +37,8 @@ start_process() {
 	TARGET_PIDS+=("$TPID")
 }
 
-# Kills every target this test started, by pid.
+# Kills every target this test started, by pid, and removes what
+# as_nobody staged.
 stop_targets() {
 	local pid
 	for pid in "${TARGET_PIDS[@]}"; do
@@ -45,6 +46,39 @@ stop_targets() {
 		wait "$pid" 2>/dev/null || true
 	done
 	TARGET_PIDS=()
+	if [[ -n ${NOBODY_DIR:-} ]]; then
+		rm -rf "$NOBODY_DIR"
+		NOBODY_DIR=
+	fi
+}
+
+# as_nobody: sets NOBODY to a command prefix that runs as uid 65534 with
+# no groups (and so no CAP_SYS_PTRACE), and NOBODY_PVMIO to a pvmio that
+# user can run: $PVMIO itself, or, where the build directory is closed to
+# it (a clone in a mode-700 folder), a copy of the binary and libpvmio in
+# a folder of its own.  Skips, with the reason, where that cannot be.
+as_nobody() {
+	[[ $(id -u) -eq 0 ]] || skip "needs root, to start a root-owned target and run pvmio as another user"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	NOBODY_PVMIO=$PVMIO
+	"${NOBODY[@]}" "$NOBODY_PVMIO" --version >/dev/null 2>&1 && return 0
+	NOBODY_DIR=$(mktemp -d /tmp/pvmio-nobody.XXXXXX)
+	chmod 755 "$NOBODY_DIR"
+	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
+		# libtool's wrapper: the real binary, and the library beside it
+		cp "$TOP_BUILDDIR/.libs/pvmio" "$NOBODY_DIR/pvmio.bin"
+		cp -P "$TOP_BUILDDIR"/src/.libs/libpvmio.so* "$NOBODY_DIR/"
+		printf '#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s/pvmio.bin "$@"\n' "$NOBODY_DIR" "$NOBODY_DIR" \
+			>"$NOBODY_DIR/pvmio"
+	else
+		cp "$PVMIO" "$NOBODY_DIR/pvmio"
+	fi
+	chmod -R a+rX "$NOBODY_DIR"
+	chmod 755 "$NOBODY_DIR/pvmio"
+	NOBODY_PVMIO=$NOBODY_DIR/pvmio
+	"${NOBODY[@]}" "$NOBODY_PVMIO" --version >/dev/null 2>&1 ||
+		skip "uid 65534 cannot run pvmio, not even a copy in $NOBODY_DIR"
 }
 
 teardown() {

@@ -121,15 +121,9 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 }
 
 @test "permission denied (nobody against a root target): owner and CAP_SYS_PTRACE in the message" {
-	[[ $(id -u) -eq 0 ]] || skip "needs root, to run pvmio as nobody"
-	command -v setpriv >/dev/null || skip "setpriv is not installed"
-	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	as_nobody
 	start_target
-	# nobody must reach the binary (a build under /root would not be).
-	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups test -x "$PVMIO" ||
-		skip "nobody cannot run $PVMIO"
-	run --separate-stderr setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-		"$PVMIO" read "$TPID" "$T_PATTERN:16"
+	run --separate-stderr "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:16"
 	echo "$stderr"
 	[ "$status" -eq 3 ]
 	[ -z "$output" ]
@@ -144,18 +138,13 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 }
 
 @test "permission denied for write, fill, maps and --stop too" {
-	[[ $(id -u) -eq 0 ]] || skip "needs root, to run pvmio as nobody"
-	command -v setpriv >/dev/null || skip "setpriv is not installed"
-	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	as_nobody
 	start_target
-	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups test -x "$PVMIO" ||
-		skip "nobody cannot run $PVMIO"
 	local before
 	before=$(mem_hex "$TPID" "$T_ZERO" 4)
 	for cmd in "write $TPID $T_ZERO deadbeef" "fill $TPID $T_ZERO:4 ff" "maps $TPID" \
 		"read --stop $TPID $T_PATTERN:4"; do
-		run --separate-stderr setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-			"$PVMIO" $cmd
+		run --separate-stderr "${NOBODY[@]}" "$NOBODY_PVMIO" $cmd
 		echo "$cmd: $status $stderr"
 		[ "$status" -eq 3 ]
 		[[ $stderr == *"permission denied"*"root"*"CAP_SYS_PTRACE"* ]]
