@@ -3,6 +3,7 @@
 #include "pvmio.h"
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -66,9 +67,10 @@ int lib_slurp(const char *path, char **out, size_t *outlen)
 	return 0;
 }
 
-/* Reads the state letter and start time from /proc/PID/stat.  The command
- * name may hold spaces and parentheses, so parse after the last ')'. */
-int lib_proc_stat(pid_t pid, char *state, unsigned long long *starttime)
+/* Reads the state letter, the flags and the start time from
+ * /proc/PID/stat.  The command name may hold spaces and parentheses, so
+ * parse after the last ')'. */
+int lib_proc_stat(pid_t pid, struct lib_stat *st)
 {
 	char path[64], *text;
 	lib_proc_path(path, sizeof path, pid, "stat");
@@ -80,19 +82,24 @@ int lib_proc_stat(pid_t pid, char *state, unsigned long long *starttime)
 		free(text);
 		return -EIO;
 	}
-	*state = p[2];
-	if (starttime) {
-		/* Field 22; the state is field 3. */
-		char *q = p + 2;
-		for (int field = 3; field < 22 && q; field++) {
-			q = strchr(q, ' ');
-			if (q)
-				q++;
-		}
-		*starttime = q ? strtoull(q, NULL, 10) : 0;
+	*st = (struct lib_stat){ .state = p[2] };
+	/* The state is field 3, the flags field 9, the start time field 22. */
+	char *q = p + 2;
+	for (int field = 3; field < 22 && q; field++) {
+		q = strchr(q, ' ');
+		if (q)
+			q++;
+		if (q && field + 1 == 9)
+			st->flags = strtoul(q, NULL, 10);
 	}
+	st->starttime = q ? strtoull(q, NULL, 10) : 0;
 	free(text);
 	return 0;
+}
+
+int lib_gone(char state)
+{
+	return state == 'Z' || state == 'X';
 }
 
 static pid_t thread_group_of(pid_t pid)
@@ -105,6 +112,41 @@ static pid_t thread_group_of(pid_t pid)
 	pid_t tgid = p ? (pid_t)strtol(p + 6, NULL, 10) : 0;
 	free(text);
 	return tgid > 0 ? tgid : -ESRCH;
+}
+
+/* A thread of the group that has not exited: the leader, if it lives.
+ * A leader that called pthread_exit stays a zombie while its threads run,
+ * and its /proc entries then show no memory. */
+pid_t lib_live_thread(pid_t tgid)
+{
+	struct lib_stat st;
+	if (lib_proc_stat(tgid, &st) == 0 && !lib_gone(st.state))
+		return tgid;
+	char path[64];
+	lib_proc_path(path, sizeof path, tgid, "task");
+	DIR *d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	pid_t live = -ESRCH;
+	struct dirent *e;
+	while (live < 0 && (e = readdir(d))) {
+		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
+		if (tid > 0 && tid != tgid && lib_proc_stat(tid, &st) == 0 && !lib_gone(st.state))
+			live = tid;
+	}
+	closedir(d);
+	return live;
+}
+
+int lib_retarget(struct pvmio *h)
+{
+	if (pvmio_check_alive(h) < 0)
+		return -ESRCH;
+	pid_t live = lib_live_thread(h->tgid);
+	if (live < 0 || live == h->io_pid)
+		return -ESRCH;
+	h->io_pid = live;
+	return 0;
 }
 
 int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out)
@@ -121,6 +163,7 @@ int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out)
 		return -ENOMEM;
 	h->pid = pid;
 	h->tgid = tgid;
+	h->io_pid = pid;
 	h->flags = flags;
 	h->memfd = -1;
 	h->pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
@@ -131,19 +174,28 @@ int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out)
 			goto fail;
 		h->pidfd = -1;
 	}
-	char state;
-	rc = lib_proc_stat(tgid, &state, &h->starttime);
+	struct lib_stat st;
+	rc = lib_proc_stat(tgid, &st);
 	if (rc < 0)
 		goto fail;
-	if (state == 'Z' || state == 'X') {
-		rc = -ESRCH;
+	h->starttime = st.starttime;
+	if (st.flags & LIB_PF_KTHREAD) {
+		rc = -ENXIO;
 		goto fail;
+	}
+	if (pid == tgid) {
+		h->io_pid = lib_live_thread(tgid);
+		if (h->io_pid < 0) {
+			rc = -ESRCH;
+			goto fail;
+		}
 	}
 
 	/* Opening /proc/PID/mem runs the kernel's ptrace access check, so a
-	 * denial shows here rather than at the first transfer. */
+	 * denial shows here rather than at the first transfer.  The open file
+	 * holds the address space, whichever thread it was opened through. */
 	char path[64];
-	lib_proc_path(path, sizeof path, pid, "mem");
+	lib_proc_path(path, sizeof path, h->io_pid, "mem");
 	h->memfd = open(path, O_RDWR | O_CLOEXEC);
 	if (h->memfd < 0)
 		h->memfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -198,19 +250,21 @@ int pvmio_check_alive(struct pvmio *h)
 			return -errno;
 		return n > 0 ? -ESRCH : 0;
 	}
-	char state;
-	unsigned long long start;
-	int rc = lib_proc_stat(h->tgid, &state, &start);
+	/* Without a pidfd: the leader's start time, and a live thread. */
+	struct lib_stat st;
+	int rc = lib_proc_stat(h->tgid, &st);
 	if (rc < 0)
 		return rc;
-	return state == 'Z' || state == 'X' || start != h->starttime ? -ESRCH : 0;
+	if (st.starttime != h->starttime)
+		return -ESRCH;
+	return lib_gone(st.state) && lib_live_thread(h->tgid) < 0 ? -ESRCH : 0;
 }
 
 int pvmio_pointer_size(struct pvmio *h)
 {
 	char path[64];
 	unsigned char ident[5];
-	lib_proc_path(path, sizeof path, h->tgid, "exe");
+	lib_proc_path(path, sizeof path, h->io_pid, "exe");
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return (int)sizeof(void *);
@@ -243,7 +297,12 @@ static ssize_t mem_xfer(struct pvmio *h, int write, void *buf, size_t len, uint6
 		if (r <= 0) {
 			if (done)
 				break;
-			if (r == 0 || errno == EIO)
+			/* /proc/PID/mem gives 0 only once the address space it
+			 * was opened on is gone (the process exited or ran
+			 * another program), before the pidfd may say so. */
+			if (r == 0)
+				return -ESRCH;
+			if (errno == EIO)
 				return pvmio_check_alive(h) < 0 ? -ESRCH : -EFAULT;
 			return -errno;
 		}
@@ -285,12 +344,16 @@ ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigne
 		return (ssize_t)total;
 	}
 	for (;;) {
-		ssize_t n = write ? process_vm_writev(h->pid, l, nl, r, nr, 0)
-				  : process_vm_readv(h->pid, l, nl, r, nr, 0);
+		ssize_t n = write ? process_vm_writev(h->io_pid, l, nl, r, nr, 0)
+				  : process_vm_readv(h->io_pid, l, nl, r, nr, 0);
 		if (n >= 0)
 			return n;
-		if (errno != EINTR)
-			return -errno;
+		if (errno == EINTR)
+			continue;
+		/* The thread we go through ended; another may live on. */
+		if (errno == ESRCH && lib_retarget(h) == 0)
+			continue;
+		return -errno;
 	}
 }
 

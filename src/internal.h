@@ -21,6 +21,7 @@ struct pvmio_thread {
 
 struct pvmio {
 	pid_t pid, tgid;
+	pid_t io_pid;	/* a live thread of the group, for system calls and /proc */
 	int pidfd, memfd;
 	unsigned flags;
 	unsigned long long starttime;
@@ -32,7 +33,19 @@ struct pvmio {
 
 int lib_proc_path(char *buf, size_t size, pid_t pid, const char *leaf);
 int lib_slurp(const char *path, char **out, size_t *outlen);
-int lib_proc_stat(pid_t pid, char *state, unsigned long long *starttime);
+/* PF_KTHREAD in the flags of /proc/PID/stat: a kernel thread. */
+#define LIB_PF_KTHREAD 0x00200000UL
+struct lib_stat {
+	char state;
+	unsigned long flags;
+	unsigned long long starttime;
+};
+int lib_proc_stat(pid_t pid, struct lib_stat *st);
+/* Has a thread in STATE exited (a zombie or dead)? */
+int lib_gone(char state);
+pid_t lib_live_thread(pid_t tgid);
+/* Goes through another live thread once ours has ended; -ESRCH if none. */
+int lib_retarget(struct pvmio *h);
 uint64_t lib_clip(uint64_t addr, uint64_t len);
 ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
 			const struct iovec *r, unsigned long nr);

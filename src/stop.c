@@ -16,11 +16,13 @@
 static int known(const struct pvmio *h, pid_t tid)
 {
 	for (size_t i = 0; i < h->nthreads; i++)
-		if (h->threads[i].tid == tid)
+		if (h->threads[i].tid == tid || h->threads[i].tid == -tid)
 			return 1;
 	return 0;
 }
 
+/* TID seized (positive), or a thread left alone (negative): a leader that
+ * exited while its threads run is a zombie, which ptrace cannot attach. */
 static int remember(struct pvmio *h, pid_t tid)
 {
 	if (h->nthreads == h->cap) {
@@ -54,6 +56,13 @@ static int seize_new(struct pvmio *h, size_t *first_new)
 		if (ptrace(PTRACE_SEIZE, tid, 0, 0) < 0) {
 			if (errno == ESRCH)
 				continue;	/* the thread ended meanwhile */
+			struct lib_stat st;
+			if (errno == EPERM && lib_proc_stat(tid, &st) == 0 && lib_gone(st.state)) {
+				rc = remember(h, -tid);
+				if (rc < 0)
+					break;
+				continue;
+			}
 			rc = -errno;
 			break;
 		}
@@ -74,6 +83,8 @@ static int seize_new(struct pvmio *h, size_t *first_new)
 static void wait_stopped(struct pvmio *h, size_t from)
 {
 	for (size_t i = from; i < h->nthreads; i++) {
+		if (h->threads[i].tid <= 0)
+			continue;
 		int status;
 		pid_t r;
 		do
@@ -108,9 +119,9 @@ static int all_threads_stopped(pid_t tgid)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
-		char state;
-		if (tid > 0 && lib_proc_stat(tid, &state, NULL) == 0 && state != 'T' && state != 't' &&
-		    state != 'Z' && state != 'X')
+		struct lib_stat st;
+		if (tid > 0 && lib_proc_stat(tid, &st) == 0 && st.state != 'T' && st.state != 't' &&
+		    !lib_gone(st.state))
 			all = 0;
 	}
 	closedir(d);
@@ -120,11 +131,11 @@ static int all_threads_stopped(pid_t tgid)
 /* SIGSTOP, for targets another tracer already holds. */
 static int stop_by_signal(struct pvmio *h)
 {
-	char state;
-	int rc = lib_proc_stat(h->tgid, &state, NULL);
+	struct lib_stat st;
+	int rc = lib_proc_stat(h->io_pid, &st);
 	if (rc < 0)
 		return rc;
-	h->was_stopped = state == 'T' || state == 't';
+	h->was_stopped = st.state == 'T' || st.state == 't';
 	if (!h->was_stopped && kill(h->tgid, SIGSTOP) < 0)
 		return -errno;
 	h->stopped = PVMIO_STOPPED_SIGNAL;

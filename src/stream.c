@@ -68,8 +68,15 @@ static void plan(struct stream *s, uint64_t *pos, uint64_t *left)
 		uint64_t usable = lib_clip(p, *left);
 		const struct pvmio_mapping *m = s->maps ? pvmio_maps_lookup(s->maps, p) : NULL;
 		if (!usable) {
-			add_hole(s, p, *left, -EFAULT);
-			take = *left;
+			/* No system call reaches 2^63 and above, but the kernel
+			 * may map a page there ([vsyscall]): say it is mapped. */
+			if (m && m->start <= p) {
+				take = m->end - p < *left ? m->end - p : *left;
+				add_hole(s, p, take, -EIO);
+			} else {
+				take = m && m->start - p < *left ? m->start - p : *left;
+				add_hole(s, p, take, -EFAULT);
+			}
 		} else if (s->maps && (!m || m->start > p)) {
 			take = m && m->start - p < *left ? m->start - p : *left;
 			add_hole(s, p, take, -EFAULT);
@@ -92,6 +99,15 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* (Re)reads the maps list.  Without one (unreadable) holes are found
+ * page by page; only the process's exit ends the stream. */
+static int load_maps(struct stream *s)
+{
+	pvmio_maps_free(s->maps);
+	s->maps = NULL;
+	return pvmio_maps_read(s->h, &s->maps) == -ESRCH ? -ESRCH : 0;
+}
+
 int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_fn fn, void *ctx)
 {
 	struct stream *s = calloc(1, sizeof *s);
@@ -110,13 +126,20 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 	uint64_t pos = addr, left = len, last_fail = UINT64_MAX;
 	while (!rc && left) {
 		uint64_t next = pos, next_left = left;
+		if (!s->maps && pos + left - 1 >= PVMIO_ADDR_LIMIT)
+			rc = load_maps(s);
+		if (rc)
+			break;
 		plan(s, &next, &next_left);
 		ssize_t got = 0;
 		if (s->nriov) {
 			struct iovec local = { s->buf, s->bytes };
 			got = lib_xfer_once(h, 0, &local, 1, s->riov, s->nriov);
 			int alive = pvmio_check_alive(h);
-			if (alive < 0 || got == -ESRCH || got == -EPERM) {
+			/* Only a refused byte is a hole; any other error (a
+			 * denial, no memory, a kernel without the system call)
+			 * ends the stream. */
+			if (alive < 0 || (got < 0 && got != -EFAULT && got != -EIO)) {
 				rc = alive < 0 ? alive : (int)got;
 				break;
 			}
@@ -126,7 +149,10 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 		for (size_t i = 0; i < s->npieces && !rc; i++) {
 			struct piece *pc = &s->pieces[i];
 			if (pc->err) {
-				rc = fn(ctx, &(struct pvmio_chunk){ pc->addr, pc->len, NULL, pc->err });
+				/* A process that exited shows nothing but holes. */
+				rc = pvmio_check_alive(h);
+				if (!rc)
+					rc = fn(ctx, &(struct pvmio_chunk){ pc->addr, pc->len, NULL, pc->err });
 				continue;
 			}
 			uint64_t have = (uint64_t)got > pc->bufoff ? (uint64_t)got - pc->bufoff : 0;
@@ -143,13 +169,12 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 			next_left = left - (fail - pos);
 			if (fail != last_fail) {
 				last_fail = fail;
-				pvmio_maps_free(s->maps);
-				s->maps = NULL;
-				if (pvmio_maps_read(h, &s->maps) == -ESRCH)
-					rc = -ESRCH;
+				rc = load_maps(s);
 			} else {
 				uint64_t stop = min_u64((fail / s->page + 1) * s->page - fail, next_left);
-				rc = fn(ctx, &(struct pvmio_chunk){ fail, stop, NULL, s->maps ? -EIO : -EFAULT });
+				rc = pvmio_check_alive(h);
+				if (!rc)
+					rc = fn(ctx, &(struct pvmio_chunk){ fail, stop, NULL, s->maps ? -EIO : -EFAULT });
 				next += stop;
 				next_left -= stop;
 			}
