@@ -29,6 +29,6 @@ echo "== pvmio maps $pid heap"
 echo "== pvmio dump $pid heap:64"
 ./pvmio dump "$pid" heap:64
 pattern=$(sed -n 's/^TYPED=//p' target.out)
-echo "== pvmio read -t u32 -e little $pid $pattern+8"
+echo "== pvmio read -t u32 $pid $pattern+8"
 ./pvmio read -t u32 "$pid" "$pattern+8"
 rm -f target.out

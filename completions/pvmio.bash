@@ -68,11 +68,11 @@ _pvmio_names() {
 	local -a names=(exe)
 	[[ $pid =~ ^[0-9]+$ ]] || return
 	while read -r range perms offset size name; do
+		name=${name% (deleted)}
 		case $name in
 		'') ;;
 		/*) names+=("${name##*/}") ;;
-		'[heap]') names+=('[heap]' heap) ;;
-		'[stack]') names+=('[stack]' stack) ;;
+		'['*']') names+=("$name" "${name:1:${#name}-2}") ;;
 		*) names+=("$name") ;;
 		esac
 	done < <("$prog" maps "$pid" 2>/dev/null)

@@ -97,14 +97,13 @@ function __pvmio_names
     echo exe
     for line in $out
         set -l name (string split -n -m 4 ' ' -- (string replace -ar ' +' ' ' -- $line))[5]
+        set name (string replace -r ' \(deleted\)$' '' -- "$name")
         switch "$name"
             case ''
             case '/*'
                 string replace -r '.*/' '' -- $name
-            case '[heap]'
-                printf '%s\n' '[heap]' heap
-            case '[stack]'
-                printf '%s\n' '[stack]' stack
+            case '[*]'
+                printf '%s\n' $name (string sub -s 2 -e -1 -- $name)
             case '*'
                 echo $name
         end

@@ -241,3 +241,25 @@ one_message() {
 	run --separate-stderr "$PVMIO" read 99999999 heap:4
 	[ "$status" -eq 3 ]
 }
+
+@test "pvmio help CMD prints CMD's help, as pvmio CMD --help does" {
+	local c
+	for c in "${COMMANDS[@]}"; do
+		run --separate-stderr "$PVMIO" help "$c"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$("$PVMIO" "$c" --help)" ]
+	done
+	run --separate-stderr "$PVMIO" help frobnicate
+	[ "$status" -eq 2 ]
+	[[ $stderr == *frobnicate* ]]
+}
+
+@test "an option before the command says options go after it" {
+	run --separate-stderr "$PVMIO" --verbose read 1 0x1000:1
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ $stderr == *"options go after the command"*"pvmio read --verbose"* ]]
+	run --separate-stderr "$PVMIO" --stop
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"options go after the command"* ]]
+}

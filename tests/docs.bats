@@ -394,3 +394,38 @@ need_fish() {
 	run fish_complete "pvmio write $TPID heap "
 	[ -z "$output" ]
 }
+
+@test "setup.sh runs exactly the commands it prints" {
+	python3 - "$TESTS_DIR/../setup.sh" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+shown = 0
+for i, line in enumerate(lines):
+    m = re.match(r'\s*echo "== (pvmio .*)"$', line)
+    if not m:
+        continue
+    shown += 1
+    ran = lines[i + 1].strip().replace("./pvmio", "pvmio").replace('"', "")
+    assert m.group(1) == ran, (m.group(1), ran)
+assert shown >= 3, shown
+PY
+}
+
+@test "make check leaves no file that git neither tracks nor ignores" {
+	local top=$TESTS_DIR/..
+	git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1 || skip "not a git checkout"
+	[ "$(cd "$top" && pwd -P)" = "$(cd "$TOP_BUILDDIR" && pwd -P)" ] ||
+		skip "the build is outside the source tree, which it leaves alone"
+	# what this build made (newer than configure's run) and git does not know
+	local f stray=()
+	while IFS= read -r f; do
+		[ "$top/$f" -nt "$TOP_BUILDDIR/config.status" ] && stray+=("$f")
+	done < <(git -C "$top" ls-files --others --exclude-standard)
+	printf 'untracked and not ignored: %s\n' "${stray[@]}"
+	[ "${#stray[@]}" -eq 0 ]
+}
+
+@test "the manual says what write -f xxd does with a bad line from a pipe: nothing is written" {
+	man_text | tr '\n' ' ' | grep -q 'lines from a pipe are first kept in a temporary file'
+	! man_text | tr '\n' ' ' | grep -q 'with the runs before it written'
+}

@@ -744,3 +744,31 @@ PY
 		[[ $stderr == "pvmio: dump: "* ]]
 	done
 }
+
+@test "dump -C: a range that ends at 2^64 closes with 10000000000000000, not a wrapped 00000000" {
+	start_target
+	run --separate-stderr "$PVMIO" dump -C "$TPID" 0xfffffffffffffff0:16
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = 10000000000000000 ]
+	# and it writes back (nothing, every byte is unreadable)
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/d"
+	run --separate-stderr "$PVMIO" write -f xxd -i "$BATS_TEST_TMPDIR/d" "$TPID"
+	[ "$status" -eq 0 ]
+}
+
+@test "dump and read: [vsyscall], which maps lists, is not called unmapped" {
+	start_target
+	grep -q '\[vsyscall\]' "/proc/$TPID/maps" || skip "this kernel maps no [vsyscall]"
+	local cmd
+	for cmd in "dump $TPID [vsyscall]" "read $TPID vsyscall" "dump -C $TPID [vsyscall]:64"; do
+		run --separate-stderr "$PVMIO" $cmd
+		echo "$cmd: $status: $stderr"
+		[ "$status" -eq 1 ]
+		[[ $stderr != *"not mapped"* ]]
+		[[ $output != *"not mapped"* ]]
+	done
+	[[ $stderr == *"refused by the kernel"* ]]
+	run --separate-stderr "$PVMIO" read "$TPID" vsyscall
+	[[ $stderr == *"[vsyscall]"* ]]
+}

@@ -383,3 +383,103 @@ time.sleep(600)' "$a/twin.bin" "$b/twin.bin" >"$out"
 	run --separate-stderr "$PVMIO" read "$TPID" "0xfffffffffffffff0:0x10"
 	[ "$status" -eq 1 ]
 }
+
+# --- names the kernel gives, pasted back --------------------------------------
+
+@test "names: a mapping of a deleted file resolves by its base name and its listed name; maps says deleted" {
+	local d=$BATS_TEST_TMPDIR/lib
+	mkdir -p "$d"
+	head -c 4096 /dev/urandom >"$d/app.bin"
+	cp "$d/app.bin" "$BATS_TEST_TMPDIR/copy"
+	stop_targets
+	start_target --map "$d/app.bin" --unlink 1
+	[ ! -e "$d/app.bin" ]
+	grep -q "$d/app.bin (deleted)" "/proc/$TPID/maps"
+	same_bytes "app.bin:16" "$T_MAP1" 16
+	same_bytes "app.bin+8:8" "$((T_MAP1 + 8))" 8
+	same_bytes "$d/app.bin (deleted):16" "$T_MAP1" 16
+	same_bytes "\"$d/app.bin (deleted)\"+4:4" "$((T_MAP1 + 4))" 4
+	same_bytes "$d/app.bin:16" "$T_MAP1" 16
+	"$PVMIO" read "$TPID" app.bin | cmp - "$BATS_TEST_TMPDIR/copy"
+	# maps says so, in both forms
+	run --separate-stderr "$PVMIO" maps "$TPID" app.bin
+	[ "$status" -eq 0 ]
+	[[ $output == *"$d/app.bin (deleted)" ]]
+	run --separate-stderr "$PVMIO" maps --json "$TPID" app.bin
+	[ "$status" -eq 0 ]
+	python3 -c 'import json, sys
+m = json.loads(sys.argv[1])
+assert len(m) == 1 and m[0]["deleted"] is True and m[0]["name"].endswith(" (deleted)"), m' "$output"
+	run --separate-stderr "$PVMIO" maps --json "$TPID" heap
+	python3 -c 'import json, sys; assert json.loads(sys.argv[1])[0]["deleted"] is False' "$output"
+	# and a message about it names the deleted file
+	run --separate-stderr "$PVMIO" write "$TPID" app.bin 00
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$d/app.bin (deleted)"* ]]
+}
+
+@test "names: names holding ':', '..', '+', '-' and blanks paste back from maps, with :LEN, +OFF and ..END" {
+	local d=$BATS_TEST_TMPDIR/odd name
+	mkdir -p "$d"
+	local -a names=('we ird:na+me..x' 'a-b+c:4' 'x..y' 'colon:' '16')
+	local -a args=()
+	for name in "${names[@]}"; do
+		head -c 4096 /dev/urandom >"$d/$name"
+		args+=(--map "$d/$name")
+	done
+	stop_targets
+	start_target "${args[@]}"
+	local i=1 start
+	for name in "${names[@]}"; do
+		local var=T_MAP$i
+		start=${!var}
+		i=$((i + 1))
+		# the name column of maps, pasted back
+		local listed
+		listed=$("$PVMIO" maps "$TPID" | grep "^$(hex "$start")\.\." | sed -E 's/^([^ ]+ +){4}//')
+		echo "$name: listed as '$listed'"
+		[ "$listed" = "$d/$name" ]
+		same_bytes "$listed" "$start" 4096
+		same_bytes "$listed:4" "$start" 4
+		same_bytes "$listed+16:4" "$((start + 16))" 4
+		same_bytes "$listed+16..$listed+32" "$((start + 16))" 16
+		# quoted, any name is one term
+		same_bytes "\"$listed\"+1:2" "$((start + 1))" 2
+		# and by base name where it does not begin with a digit
+		if [[ $name != [0-9]* ]]; then
+			same_bytes "$name:4" "$start" 4
+			same_bytes "$name+1:2" "$((start + 1))" 2
+			same_bytes "\"$name\":4" "$start" 4
+		fi
+	done
+	# a quoted name must close
+	usage_error '"we ird:4'
+	[[ $stderr == *closing* ]]
+}
+
+@test "names: heap, stack, vdso and vvar without brackets; a file named heap makes 'heap' ambiguous" {
+	local n
+	for n in heap stack vdso; do
+		local s
+		s=$(map_field "[$n]" start)
+		same_bytes "$n:16" "$s" 16
+		same_bytes "$n+8:8" "$((s + 8))" 8
+	done
+	grep -q '\[vvar\]' "/proc/$TPID/maps" || skip "this kernel maps no [vvar]"
+	run --separate-stderr "$PVMIO" maps "$TPID" vvar
+	[ "$status" -eq 0 ]
+	[[ $output == *"[vvar]"* ]]
+	local d=$BATS_TEST_TMPDIR/h
+	mkdir -p "$d"
+	head -c 4096 /dev/urandom >"$d/heap"
+	stop_targets
+	start_target --map "$d/heap"
+	usage_error "heap:16"
+	[[ $stderr == *ambiguous* ]]
+	[[ $stderr == *"[heap]"* ]]
+	[[ $stderr == *"$d/heap"* ]]
+	same_bytes "[heap]:16" "$(map_field "[heap]" start)" 16
+	same_bytes "$d/heap:16" "$T_MAP1" 16
+	run --separate-stderr "$PVMIO" maps "$TPID" heap
+	[ "$status" -eq 2 ]
+}

@@ -65,3 +65,29 @@ setup() {
 	[ "$status" -eq 0 ]
 	[[ $stderr == *$'\r\e[K'* ]]
 }
+
+@test "progress: write -i FILE shows the file's size; from a pipe, no total and no time left" {
+	start_target --big 8M
+	head -c $((8 << 20)) /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	run --separate-stderr "$PVMIO" write --progress -i "$BATS_TEST_TMPDIR/in" "$TPID" "$T_BIG"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"of 8.0 MiB"*"left"* ]]
+	[[ $stderr != *"of 0 B"* ]]
+	run --separate-stderr bash -c 'cat "$1" | "$2" write --progress -i - "$3" "$4"' sh "$BATS_TEST_TMPDIR/in" "$PVMIO" "$TPID" "$T_BIG"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"pvmio: write: "*"MiB/s"* ]]
+	[[ $stderr != *" of "* ]]
+	[[ $stderr != *"left"* ]]
+	mem_read "$TPID" "$T_BIG" $((8 << 20)) | cmp - "$BATS_TEST_TMPDIR/in"
+}
+
+@test "progress: write -f xxd counts the bytes of the lines first and shows that total" {
+	start_target --big 8M
+	"$PVMIO" dump "$TPID" "$T_BIG:1M" >"$BATS_TEST_TMPDIR/d"
+	run --separate-stderr "$PVMIO" write --progress -f xxd -i "$BATS_TEST_TMPDIR/d" "$TPID"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"of 1.0 MiB"* ]]
+	run --separate-stderr bash -c 'cat "$1" | "$2" write --progress -f xxd "$3"' sh "$BATS_TEST_TMPDIR/d" "$PVMIO" "$TPID"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"of 1.0 MiB"* ]]
+}

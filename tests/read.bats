@@ -427,3 +427,38 @@ gdb_agrees() {
 	# the first 64 KiB: a sleeping python3 does not change them
 	gdb_agrees "0x${range%-*}" "$(hex "0x${range%-*} + 0x10000")"
 }
+
+@test "read -f hex and -f c: a range that fails at its first byte prints nothing, not an empty line" {
+	start_target
+	local fmt r
+	for fmt in hex c; do
+		for r in "$T_HOLE:32" "$T_NONE:16"; do
+			run --separate-stderr "$PVMIO" read -f "$fmt" "$TPID" "$r"
+			echo "$fmt $r: $status '$output' '$stderr'"
+			[ "$status" -eq 1 ]
+			[ -z "$output" ]
+		done
+	done
+	grep -q '\[vvar\]' "/proc/$TPID/maps" || skip "this kernel maps no [vvar]"
+	run --separate-stderr "$PVMIO" read -f hex --force "$TPID" '[vvar]:32'
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	# a range cut short still ends its line, and an empty range prints one
+	run --separate-stderr "$PVMIO" read -f hex "$TPID" "$((T_HOLE - 2)):8"
+	[ "$status" -eq 1 ]
+	[ "$output" = "$(mem_hex "$TPID" $((T_HOLE - 2)) 2)" ]
+	run --separate-stderr "$PVMIO" read -f c "$TPID" "$T_PATTERN:0"
+	[ "$status" -eq 0 ]
+	[[ $output == *"_len = 0;" ]]
+}
+
+@test "read: a failed read does not say that anything was written" {
+	start_target
+	run --separate-stderr "$PVMIO" read "$TPID" "$T_HOLE:32"
+	[ "$status" -eq 1 ]
+	[[ $stderr != *written* ]]
+	[[ $stderr == *"nothing went to stdout"* ]]
+	run --separate-stderr "$PVMIO" read "$TPID" "$((T_HOLE - 8)):32"
+	[ "$status" -eq 1 ]
+	[[ $stderr != *written* ]]
+}

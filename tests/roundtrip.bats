@@ -321,3 +321,130 @@ modified_copy() {
 	patch "$D/want" 0 77
 	same_mem "$T_RO" 32 "$D/want"
 }
+
+# --- formats that look like dumps but are not xxd's or hexdump -C's ---------
+
+# not_a_dump FILE LINE WHAT: write -f xxd of FILE, from the file and from a
+# pipe, is a usage error naming line LINE and the format WHAT; memory at
+# ZERO (where the lines point) is untouched.
+not_a_dump() {
+	local via
+	snap "$T_ZERO" 256 "$D/zero-before"
+	for via in file pipe; do
+		if [ "$via" = file ]; then
+			run --separate-stderr "$PVMIO" write -f xxd -i "$1" "$TPID" "$T_ZERO"
+		else
+			run --separate-stderr sh -c 'cat "$1" | "$2" write -f xxd "$3" "$4"' sh "$1" "$PVMIO" "$TPID" "$T_ZERO"
+		fi
+		echo "$via: status $status; stderr '$stderr'"
+		[ "$status" -eq 2 ]
+		[ -z "$output" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "pvmio: write: "*"line $2: "*"$3"* ]]
+		same_mem "$T_ZERO" 256 "$D/zero-before"
+	done
+}
+
+@test "roundtrip: plain hexdump (16-bit words, byte-swapped) is refused, nothing written" {
+	start_target
+	head -c 64 "$D/../"* 2>/dev/null >/dev/null || true
+	printf 'Hello, world: the bytes of a file.' >"$D/data"
+	hexdump "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "hexdump without -C"
+	# -x and -d too
+	hexdump -x "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "hexdump without -C"
+}
+
+@test "roundtrip: od -x (octal offsets, 16-bit words) is refused, nothing written" {
+	start_target
+	printf 'Hello, world: the bytes of a file.' >"$D/data"
+	od -x "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "od -x"
+	od "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "od"
+	od -A x -t x1z "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "od -t x1"
+	od -b "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "octal bytes"
+}
+
+@test "roundtrip: xxd -e (little-endian groups) is refused, also by its short last line, nothing written" {
+	start_target
+	printf 'Hello, world: the bytes of a file.' >"$D/data"
+	xxd -e "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -e"
+	xxd -e -g 8 "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -e"
+	# only the short last line, where xxd -e pads its last group on the left
+	tail -n 1 "$D/f" >"$D/last"
+	xxd -e "$D/data" | tail -n 1 >"$D/last"
+	not_a_dump "$D/last" 1 "xxd -e"
+	# the same bytes as xxd -g 4 prints them are taken
+	xxd -g 4 -o "$T_ZERO" "$D/data" >"$D/f"
+	write_back "$TPID" <"$D/f"
+	same_mem "$T_ZERO" 34 "$D/data"
+}
+
+@test "roundtrip: xxd -b (binary digits) is refused, nothing written" {
+	start_target
+	printf 'Hello, world: the bytes of a file.' >"$D/data"
+	xxd -b "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -b"
+	# a last line of one byte, padded
+	printf '\n' >"$D/one"
+	xxd -b "$D/one" >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -b"
+	printf 'Hello, world!\n' >"$D/data"
+	xxd -b "$D/data" | tail -n 1 >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -b"
+}
+
+@test "roundtrip: xxd -d, xxd -p and xxd -i are refused, naming what they look like" {
+	start_target
+	printf 'Hello, world: the bytes of a file.' >"$D/data"
+	xxd -d "$D/data" >"$D/f"
+	not_a_dump "$D/f" 2 "xxd -d"
+	xxd -p "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -p"
+	xxd -i "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "xxd -i"
+	hexdump -c "$D/data" >"$D/f"
+	not_a_dump "$D/f" 1 "hexdump -c"
+}
+
+@test "roundtrip: a bad line after good ones from a pipe: exit 2, and nothing at all is written" {
+	start_target
+	local s=$(hex "$T_PATTERN + 64")
+	snap "$s" 64 "$D/orig"
+	{
+		"$PVMIO" dump "$TPID" "$s:48" | sed -E 's/^([0-9a-f]+: )..../\1eeee/'
+		echo "this is not a dump"
+	} >"$D/f"
+	run --separate-stderr sh -c 'cat "$1" | "$2" write -f xxd "$3"' sh "$D/f" "$PVMIO" "$TPID"
+	[ "$status" -eq 2 ]
+	[[ $stderr == "pvmio: write: stdin, line 4: "* ]]
+	same_mem "$s" 64 "$D/orig"
+}
+
+@test "roundtrip: dumps edited in the hex only write the edit, in every style (-g 1, 2, 4, 8, -C)" {
+	start_target
+	local s=$(hex "$T_PATTERN + 128")
+	snap "$s" 32 "$D/orig"
+	local g
+	for g in 1 2 4 8 C; do
+		mem_write "$TPID" "$s" "$D/orig"
+		if [ "$g" = C ]; then
+			"$PVMIO" dump -C "$TPID" "$s:32" | sed -E '1s/^([0-9a-f]+  )(.. ){4}/\1de ad be ef /' >"$D/f"
+		else
+			"$PVMIO" dump -g "$g" "$TPID" "$s:32" | sed -E '1s/^([0-9a-f]+: )(..) ?(..) ?(..) ?(..)/\1deadbeef/' >"$D/f"
+			# the groups keep their sizes
+			[ "$g" -ge 4 ] || sed -E -i '1s/^([0-9a-f]+: )deadbeef/\1'"$(printf 'de ad be ef' | if [ "$g" = 1 ]; then cat; else tr -d ' ' | sed 's/..../& /'; fi)"'/' "$D/f"
+		fi
+		head -n 1 "$D/f"
+		write_back "$TPID" <"$D/f"
+		cp "$D/orig" "$D/want"
+		patch "$D/want" 0 deadbeef
+		same_mem "$s" 32 "$D/want"
+	done
+}

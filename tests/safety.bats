@@ -255,3 +255,112 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 		! grep -En 'INSTALL[A-Z_]*[^#]*-m *[2-7][0-7]{3}' "$TOP_BUILDDIR/Makefile"
 	fi
 }
+
+# --- processes that are not what they seem -----------------------------------
+
+@test "a process whose main thread called pthread_exit: every command works by its pid and by a worker's tid" {
+	start_target --threads 2 --leader-exit 1
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(awk '/^State:/ {print $2}' "/proc/$TPID/status") == Z ]] && break
+		sleep 0.02
+	done
+	grep -q '^State:.*Z' "/proc/$TPID/status"
+	local worker
+	worker=$(ls "/proc/$TPID/task" | grep -vx "$TPID" | head -n 1)
+	[ -n "$worker" ]
+	local want
+	want=$(mem_hex "$worker" "$T_PATTERN" 16)
+	local pid
+	for pid in "$TPID" "$worker"; do
+		run --separate-stderr "$PVMIO" read -f hex "$pid" "$T_PATTERN:16"
+		echo "read $pid: $status $stderr"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$want" ]
+		run --separate-stderr "$PVMIO" read --stop -f hex "$pid" "$T_PATTERN:16"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$want" ]
+		run --separate-stderr "$PVMIO" dump "$pid" "$T_PATTERN:16"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(mem_read "$worker" "$T_PATTERN" 16 | xxd -o "$T_PATTERN")" ]
+		run --separate-stderr "$PVMIO" maps "$pid" heap
+		[ "$status" -eq 0 ]
+		[[ $output == *"[heap]"* ]]
+		run --separate-stderr "$PVMIO" find "$pid" "${want:0:16}" "$T_PATTERN:64"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$(hex "$T_PATTERN")" ]
+		local at=$((T_ZERO + 16 + pid % 64 * 8))
+		run --separate-stderr "$PVMIO" write --stop "$pid" "$at" "$(printf '%08x' "$pid")"
+		[ "$status" -eq 0 ]
+		[ "$(mem_hex "$worker" "$at" 4)" = "$(printf '%08x' "$pid")" ]
+		run --separate-stderr "$PVMIO" fill "$pid" "$T_ZERO:8" 5a
+		[ "$status" -eq 0 ]
+		[ "$(mem_hex "$worker" "$T_ZERO" 8)" = 5a5a5a5a5a5a5a5a ]
+		# --stop stopped the live threads and resumed them
+		for t in /proc/"$TPID"/task/*; do
+			[[ $(awk '/^State:/ {print $2}' "$t/status") != T ]]
+		done
+	done
+}
+
+@test "a kernel thread (kthreadd, pid 2): exit 3, says it has no user memory" {
+	[[ $(awk '{print $9}' /proc/2/stat 2>/dev/null) ]] || skip "no /proc/2 here (a pid namespace without kthreadd)"
+	(($(awk '{print $9}' /proc/2/stat) & 0x200000)) || skip "pid 2 is not a kernel thread here"
+	local cmd
+	for cmd in "read 2 0x1000:1" "maps 2" "dump 2" "find 2 00"; do
+		run --separate-stderr "$PVMIO" $cmd
+		echo "$cmd: $status $stderr"
+		[ "$status" -eq 3 ]
+		[[ $stderr == "pvmio: ${cmd%% *}: process 2"*"kernel thread"*"no user memory"* ]]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+	done
+}
+
+# killed_at_second_read COMMAND ARGS...: runs pvmio under gdb on a target
+# the caller started, stopped at its second transfer (process_vm_readv, or
+# pread on /proc/PID/mem with --force), where the target is killed.  pvmio
+# must exit 3 and say the process exited.
+killed_at_second_read() {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	local fn=process_vm_readv
+	[[ " $* " == *" --force "* ]] && fn=pread64
+	# --force's first pread is of /proc/PID/exe, its second the first chunk
+	local -a skip=(-ex continue)
+	[[ $fn == pread64 ]] && skip+=(-ex continue)
+	# the output goes to /dev/null (gdb starts pvmio through the shell)
+	GDB_CMDS=(-ex "set args ${*@Q} >/dev/null" -ex "break $fn" -ex run "${skip[@]}" -ex "shell kill -KILL $TPID"
+		-ex delete -ex continue)
+	run gdb_pvmio "$@"
+	echo "$output"
+	[[ $output == *"exited with code 03]"* ]]
+	[[ $output == *"pvmio: $1: process $TPID exited"* ]]
+}
+
+@test "a target killed mid-search: exit 3 and says so, with and without --force" {
+	start_target --big 64M
+	killed_at_second_read find "$TPID" 'de ad be ef 99 88 77 66' "$T_BIG:64M"
+	start_target --big 64M
+	killed_at_second_read find --force "$TPID" 'de ad be ef 99 88 77 66' "$T_BIG:64M"
+	# the default search (all mappings, whose holes are not reported)
+	start_target --big 64M
+	killed_at_second_read find --force "$TPID" 'de ad be ef 99 88 77 66'
+}
+
+@test "a target killed mid-read or mid-dump with --force: exit 3 and says so" {
+	start_target --big 64M
+	killed_at_second_read read --force --holes=skip "$TPID" "$T_BIG:64M"
+	start_target --big 64M
+	killed_at_second_read dump --force "$TPID" "$T_BIG:64M"
+}
+
+@test "in a user namespace, a denial says capabilities there do not reach outside it" {
+	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+	unshare -U -r true 2>/dev/null || skip "this machine does not allow user namespaces"
+	start_target
+	run --separate-stderr unshare -U -r "$PVMIO" maps "$TPID"
+	echo "$stderr"
+	[ "$status" -eq 3 ]
+	[[ $stderr == "pvmio: maps: permission denied for process $TPID"*"user namespace"*"do not reach processes outside it"* ]]
+	[[ $stderr != *"or with CAP_SYS_PTRACE;"* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}

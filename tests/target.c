@@ -1,7 +1,11 @@
 /* A process with known memory for the tests: it prints the addresses of
  * its regions as NAME=0x... lines, then "READY", and waits to be killed.
  *
- *   target [--big SIZE] [--sparse SIZE] [--threads N] [--seed N]
+ *   target [--big SIZE] [--sparse SIZE] [--threads N] [--seed N] [--leader-exit 1]
+ *          [--map FILE]... [--unlink 1]
+ *
+ * With --leader-exit 1 the main thread calls pthread_exit after READY and
+ * the --threads go on: the process lives, its leader is a zombie.
  *
  * Regions (pages of PAGE bytes, in one reservation):
  *   PATTERN  2 pages, byte i is (i * 31 + 7) & 0xff, writable
@@ -14,8 +18,13 @@
  *   RANDOM   RANDOM_LEN bytes of seeded random data (heap)
  *   BIG      --big SIZE bytes, writable, byte i is i & 0xff
  *   SPARSE   --sparse SIZE bytes, every other page unmapped
+ *   SHARED_RO  1 page of a shared memory file, read-only (r--s), byte i is i & 0xff
+ *   MAP1..   each --map FILE mapped read-only and private (r--p); with
+ *            --unlink 1 each FILE is deleted once mapped
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,7 +67,8 @@ static uint64_t size_arg(const char *s)
 int main(int argc, char **argv)
 {
 	uint64_t big = 0, sparse = 0, seed = 1;
-	int threads = 0;
+	int threads = 0, leader_exit = 0, unlink_maps = 0, nmaps = 0;
+	const char *maps[8];
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--big") == 0)
 			big = size_arg(argv[i + 1]);
@@ -68,6 +78,12 @@ int main(int argc, char **argv)
 			threads = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--seed") == 0)
 			seed = size_arg(argv[i + 1]);
+		else if (strcmp(argv[i], "--leader-exit") == 0)
+			leader_exit = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--map") == 0 && nmaps < 8)
+			maps[nmaps++] = argv[i + 1];
+		else if (strcmp(argv[i], "--unlink") == 0)
+			unlink_maps = atoi(argv[i + 1]);
 	}
 	/* Let any process of ours trace us where Yama's ptrace_scope is 1. */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
@@ -150,6 +166,33 @@ int main(int argc, char **argv)
 				munmap(sparsep + off + page, page);
 		}
 	}
+	int shm = memfd_create("pvmio-shared", 0);
+	unsigned char *shared_ro = MAP_FAILED;
+	if (shm >= 0 && ftruncate(shm, (off_t)page) == 0) {
+		unsigned char *w = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, shm, 0);
+		if (w != MAP_FAILED) {
+			for (size_t i = 0; i < page; i++)
+				w[i] = (unsigned char)i;
+			munmap(w, page);
+		}
+		shared_ro = mmap(NULL, page, PROT_READ, MAP_SHARED, shm, 0);
+	}
+	if (shared_ro == MAP_FAILED) {
+		perror("shared mapping");
+		return 1;
+	}
+	void *mapped[8];
+	for (int i = 0; i < nmaps; i++) {
+		int fd = open(maps[i], O_RDONLY);
+		mapped[i] = fd < 0 ? MAP_FAILED : mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (mapped[i] == MAP_FAILED) {
+			perror(maps[i]);
+			return 1;
+		}
+		close(fd);
+		if (unlink_maps)
+			unlink(maps[i]);
+	}
 	for (int i = 0; i < threads; i++) {
 		pthread_t t;
 		pthread_create(&t, NULL, spin, NULL);
@@ -164,8 +207,13 @@ int main(int argc, char **argv)
 	if (sparsep)
 		printf("SPARSE=%p\nSPARSE_LEN=%llu\n", (void *)sparsep, (unsigned long long)sparse);
 	printf("TICKS=%p\n", (const volatile void *)&ticks);
+	printf("SHARED_RO=%p\n", (void *)shared_ro);
+	for (int i = 0; i < nmaps; i++)
+		printf("MAP%d=%p\n", i + 1, mapped[i]);
 	printf("READY\n");
 	fflush(stdout);
+	if (leader_exit)
+		pthread_exit(NULL);
 	for (;;)
 		pause();
 }

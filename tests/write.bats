@@ -369,8 +369,7 @@ big_end() {
 @test "write -i -: a chunk refused after others were written says how many were" {
 	# Streamed input is checked chunk by chunk, so the first 1 MiB chunk is
 	# written before the second, which runs past BIG's end, is refused. The
-	# message must then not claim that nothing was written. (Fails for now:
-	# pvmio says "...; nothing was written" after writing the first MiB.)
+	# message must then not claim that nothing was written.
 	start_target --big 4M
 	big_end
 	local at=$((BIG_END - 1536 * 1024)) f="$BATS_TEST_TMPDIR/in" m=$((1024 * 1024))
@@ -523,4 +522,198 @@ big_end() {
 	[ "$(mem_hex "$TPID" "$T_BIG" 1)" = 00 ]
 	[ "$(mem_hex "$TPID" "$((at + n))" 16)" = \
 		"$(python3 -c "print(bytes((i & 0xff) for i in range(1 + $n, 17 + $n)).hex())")" ]
+}
+
+# --- refused, interrupted, empty ----------------------------------------------
+
+@test "write --force / fill --force into a shared read-only mapping (r--s): refused before any byte" {
+	grep -q "$(printf '%x' "$T_SHARED_RO")-.* r--s " "/proc/$TPID/maps"
+	snapshot "$T_SHARED_RO" 16
+	local cmd
+	for cmd in "write --force $TPID $T_SHARED_RO+4 deadbeef" "fill --force $TPID $T_SHARED_RO:16 ff" \
+		"write $TPID $T_SHARED_RO 00"; do
+		refused 1 "$PVMIO" $cmd
+		[[ $stderr == *"$(hex "$T_SHARED_RO")"*"r--s"* ]]
+		if [[ $cmd == *--force* ]]; then
+			[[ $stderr == *"shared read-only mapping, which cannot be written even with --force"* ]]
+			[[ $stderr == *"nothing was written"* ]]
+		fi
+	done
+	untouched
+}
+
+# slow_feed FIFO BYTES: writes BYTES bytes of 0xab into FIFO, then holds it
+# open (so the reader blocks) until killed.
+slow_feed() {
+	(head -c "$2" /dev/zero | tr '\0' '\253'; sleep 600) >"$1" &
+	FEEDER=$!
+}
+
+# interrupted SIGNAL STATUS [--stop]: pvmio write -i - from a pipe that
+# delivers 3 MiB and then stalls gets SIGNAL: it must exit with STATUS and
+# one line saying how much it wrote and up to where, and have written
+# exactly that.
+interrupted() {
+	start_target --big 8M
+	local fifo=$BATS_TEST_TMPDIR/in.$1.fifo m=$((1024 * 1024))
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	mem_read "$TPID" "$T_BIG" $((4 * m)) >"$BATS_TEST_TMPDIR/before"
+	slow_feed "$fifo" $((3 * m))
+	"$PVMIO" write ${3:-} -i - "$TPID" "$T_BIG" <"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
+	local pv=$! i
+	# wait until the three chunks are in memory
+	for ((i = 0; i < 300; i++)); do
+		[ "$(mem_hex "$TPID" "$((T_BIG + 3 * m - 1))" 1)" = ab ] && break
+		sleep 0.05
+	done
+	sleep 0.2
+	kill -"$1" "$pv"
+	local st=0
+	wait "$pv" || st=$?
+	kill "$FEEDER" 2>/dev/null || true
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$st" -eq "$2" ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	grep -q "^pvmio: write: interrupted by SIG$1: $((3 * m)) bytes were written, up to $(hex $((T_BIG + 3 * m))), nothing more$" \
+		"$BATS_TEST_TMPDIR/err"
+	mem_read "$TPID" "$T_BIG" $((3 * m)) | cmp <(head -c $((3 * m)) /dev/zero | tr '\0' '\253') -
+	mem_read "$TPID" $((T_BIG + 3 * m)) "$m" | cmp <(tail -c "$m" "$BATS_TEST_TMPDIR/before") -
+	# the target runs on, not stopped
+	[[ $(awk '/^State:/ {print $2}' "/proc/$TPID/status") != T ]]
+}
+
+@test "write -i -: SIGINT mid-stream says how much was written and exits 130" {
+	interrupted INT 130
+}
+
+@test "write -i -: SIGTERM mid-stream exits 143; with --stop the target is resumed" {
+	interrupted TERM 143
+	interrupted INT 130 --stop
+}
+
+@test "fill: SIGINT between slices says how much was written and exits 130" {
+	command -v strace >/dev/null || skip "strace is not installed (it slows each write to make room for the signal)"
+	start_target --big 512M
+	local fill_pid
+	# each process_vm_writev of a 64 MiB slice takes 200 ms longer
+	strace -o /dev/null -e inject=process_vm_writev:delay_exit=200000 \
+		"$PVMIO" fill "$TPID" "$T_BIG:512M" 5a 2>"$BATS_TEST_TMPDIR/err" &
+	local tracer=$!
+	sleep 0.5
+	fill_pid=$(pgrep -P "$tracer" -x pvmio || pgrep -P "$tracer" lt-pvmio || true)
+	[ -n "$fill_pid" ] || fill_pid=$(pgrep -P "$tracer" | head -n 1)
+	kill -INT "$fill_pid"
+	local st=0
+	wait "$tracer" || st=$?
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$st" -eq 130 ]
+	local n
+	n=$(sed -n 's/^pvmio: fill: interrupted by SIGINT: \([0-9]*\) bytes were written, up to \(0x[0-9a-f]*\), nothing more$/\1 \2/p' \
+		"$BATS_TEST_TMPDIR/err")
+	[ -n "$n" ]
+	local count=${n% *} upto=${n#* }
+	[ "$count" -gt 0 ]
+	[ "$count" -lt $((512 << 20)) ]
+	[ $((count % (64 << 20))) -eq 0 ]
+	[ "$upto" = "$(hex $((T_BIG + count)))" ]
+	# the last byte written and the first one not
+	[ "$(mem_hex "$TPID" $((T_BIG + count - 1)) 1)" = 5a ]
+	[ "$(mem_hex "$TPID" $((T_BIG + count)) 1)" = "$(printf '%02x' $((count & 255)))" ]
+}
+
+@test "write: empty data writes nothing and exits 0, in every form" {
+	snapshot "$T_PATTERN+100" 16
+	local f=$BATS_TEST_TMPDIR/empty
+	: >"$f"
+	run --separate-stderr "$PVMIO" write "$TPID" "$T_PATTERN+100" ''
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$PVMIO" write "$TPID" "$T_PATTERN+100" '' ' '
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$PVMIO" write -s '' "$TPID" "$T_PATTERN+100"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$PVMIO" write -i "$f" "$TPID" "$T_PATTERN+100"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$PVMIO" write -i - "$TPID" "$T_PATTERN+100" <"$f"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$PVMIO" write -f xxd "$TPID" <"$f"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	untouched
+	# the address still has to be one, and the process to exist
+	refused 2 "$PVMIO" write "$TPID" "nosuchname+1" ''
+	# a pattern cannot be empty
+	refused 2 "$PVMIO" fill "$TPID" "$T_PATTERN+100:8" ''
+	refused 2 "$PVMIO" find "$TPID" ''
+	refused 2 "$PVMIO" find -s '' "$TPID"
+}
+
+@test "write, fill and find: -t next to -s is a usage error, nothing written" {
+	snapshot "$T_PATTERN+100" 16
+	refused 2 "$PVMIO" write -t u32 -s abc "$TPID" "$T_PATTERN+100"
+	[[ $stderr == *"-t"*"-s"* ]]
+	refused 2 "$PVMIO" write -e big -s abc "$TPID" "$T_PATTERN+100"
+	refused 2 "$PVMIO" fill -t u8 -s abc "$TPID" "$T_PATTERN+100:8"
+	refused 2 "$PVMIO" find -t u32 -s abc "$TPID"
+	refused 2 "$PVMIO" write -t u32 -i /dev/null "$TPID" "$T_PATTERN+100"
+	refused 2 "$PVMIO" write -e big -i /dev/null "$TPID" "$T_PATTERN+100"
+	untouched
+}
+
+@test "write -t f32/f64: underflow to zero is an error like overflow; subnormals are not" {
+	snapshot "$T_PATTERN+400" 8
+	refused 2 "$PVMIO" write -t f32 "$TPID" "$T_PATTERN+400" 1e-46
+	[[ $stderr == *"out of range for f32"* ]]
+	refused 2 "$PVMIO" write -t f32 "$TPID" "$T_PATTERN+400" 1e39
+	[[ $stderr == *"out of range for f32"* ]]
+	refused 2 "$PVMIO" write -t f64 "$TPID" "$T_PATTERN+400" 1e-400
+	refused 2 "$PVMIO" write -t f64 "$TPID" "$T_PATTERN+400" 1e309
+	untouched
+	typed f32 1e-40 0 -0
+	typed f64 1e-320
+}
+
+@test "write -t / read -t: NaNs keep their bits both ways (payloads, signalling, sign)" {
+	local at=$((T_PATTERN + 500)) bits
+	for bits in 7fc00000 ffc00000 7f800001 7fc00001 ffbfffff 7fffffff; do
+		mem_write "$TPID" "$at" <(python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex('$bits')[::-1])")
+		run --separate-stderr "$PVMIO" read -t f32 "$TPID" "$at"
+		[ "$status" -eq 0 ]
+		local shown=$output
+		echo "$bits: $shown"
+		mem_write "$TPID" "$at" <(printf '\0\0\0\0')
+		run --separate-stderr "$PVMIO" write -t f32 "$TPID" "$at" -- "$shown"
+		[ "$status" -eq 0 ]
+		[ "$(mem_hex "$TPID" "$at" 4)" = "$(python3 -c "print(bytes.fromhex('$bits')[::-1].hex())")" ]
+	done
+	for bits in 7ff8000000000000 7ff0000000000001 fff8000000000001; do
+		mem_write "$TPID" "$at" <(python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex('$bits')[::-1])")
+		run --separate-stderr "$PVMIO" read -t f64 "$TPID" "$at"
+		local shown=$output
+		echo "$bits: $shown"
+		run --separate-stderr "$PVMIO" write -t f64 "$TPID" "$at" -- "$shown"
+		[ "$status" -eq 0 ]
+		[ "$(mem_hex "$TPID" "$at" 8)" = "$(python3 -c "print(bytes.fromhex('$bits')[::-1].hex())")" ]
+	done
+	# the default NaN reads as nan, and C's strtod reads what pvmio prints
+	mem_write "$TPID" "$at" <(printf '\0\0\300\177')
+	[ "$("$PVMIO" read -t f32 "$TPID" "$at")" = nan ]
+}
+
+@test "write: messages say what is wrong in plain words" {
+	refused 2 "$PVMIO" write -t u8 "$TPID" "$T_PATTERN" 16E
+	[[ $stderr == *"'16E' is not a decimal number (use 0x for hex)"* ]]
+	refused 2 "$PVMIO" write -t u64 "$TPID" "$T_PATTERN" 18446744073709551616
+	[[ $stderr == *"out of range for u64"* ]]
+	refused 2 "$PVMIO" write -t i64 "$TPID" "$T_PATTERN" -- -9223372036854775809
+	[[ $stderr == *"out of range for i64"* ]]
+	refused 2 "$PVMIO" write -t i64 "$TPID" "$T_PATTERN" -- -99999999999999999999
+	[[ $stderr == *"out of range for i64"* ]]
+	refused 2 "$PVMIO" write "$TPID" 16E 00
+	[[ $stderr == *"'16E' is not a decimal number (use 0x for hex)"* ]]
 }

@@ -3,6 +3,7 @@
 #define PVMIO_CLI_H
 
 #include <popt.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "format.h"
@@ -74,8 +75,17 @@ int target_refresh_maps(struct target *t);
 
 /* Reports a failed transfer at ADDR and returns its exit status. */
 int report_memory_error(struct target *t, int err, uint64_t addr, const char *what);
-/* Reports a usage error and returns EXIT_USAGE. */
+/* Reports a parse error: EXIT_USAGE, or EXIT_LOCAL out of memory. */
 int usage_error(const struct perr *e);
+/* The same, pointing at 'pvmio maps' for an unknown name. */
+int report_parse_error(const struct target *t, const struct perr *e);
+
+/* Commands that write catch SIGINT, SIGTERM and SIGHUP instead of dying:
+ * cli_interrupted is then the signal, and they end with an account of
+ * what was written (report_interrupted returns 128 + the signal). */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_interrupts(void);
+int report_interrupted(uint64_t written, uint64_t at);
 /* The exit status for a process-level error (reported). */
 int report_process_error(pid_t pid, int err);
 /* Describes the mapping around ADDR ("0x1000..0x2000 r--p /bin/x"). */
@@ -102,7 +112,9 @@ int check_writable(struct target *t, uint64_t addr, uint64_t len, int force, uin
 int report_write_stopped(struct target *t, int err, uint64_t written, uint64_t at);
 int verify_written(struct target *t, uint64_t addr, uint64_t len, const unsigned char *want, size_t wantlen);
 
-/* Progress on long jobs (SPEC "Long work"). */
+/* Progress on long jobs (SPEC "Long work"); a total of PROGRESS_UNKNOWN
+ * (a pipe) shows no total and no time left. */
+#define PROGRESS_UNKNOWN UINT64_MAX
 struct progress {
 	int on;
 	uint64_t total, done;

@@ -53,6 +53,11 @@ int cmd_fill(int argc, const char **argv)
 		status = usage_error(&e);
 		goto out;
 	}
+	if (!pat.len) {
+		cli_error("the pattern is empty: fill repeats at least one byte");
+		status = EXIT_USAGE;
+		goto out;
+	}
 	struct range_defaults def = { 0 };
 	status = parse_ranges(&t, args + 1, 1, &def, &r);
 	if (status)
@@ -63,6 +68,7 @@ int cmd_fill(int argc, const char **argv)
 	status = check_writable(&t, r->addr, r->len, opt_force, 0);
 	if (status)
 		goto out;
+	cli_catch_interrupts();
 	status = target_stop(&t);
 	if (status)
 		goto out;
@@ -72,6 +78,11 @@ int cmd_fill(int argc, const char **argv)
 	uint64_t slice = SLICE / pat.len ? SLICE / pat.len * pat.len : pat.len;
 	uint64_t done = 0;
 	while (done < r->len) {
+		if (cli_interrupted) {
+			progress_end(&prog);
+			status = report_interrupted(done, r->addr + done);
+			goto out;
+		}
 		uint64_t n = r->len - done < slice ? r->len - done : slice;
 		ssize_t got = pvmio_fill(t.h, r->addr + done, n, pat.p, pat.len);
 		if (got > 0)

@@ -167,17 +167,26 @@ int cmd_find(int argc, const char **argv)
 	if (opt_string || opt_type) {
 		struct data_options d = { opt_type, opt_endian, opt_string, opt_nul };
 		if (data_from_args(&t, &d, args + 1, first_range - 1, &pat, &e) < 0) {
-			usage_error(&e);
+			status = usage_error(&e);
 			goto out;
 		}
 		unsigned char all = 0xff;
-		for (size_t i = 0; i < pat.len; i++)
-			bytes_push(&mask, &all, 1);
+		for (size_t i = 0; i < pat.len; i++) {
+			if (bytes_push(&mask, &all, 1) < 0) {
+				nomem(&e);
+				status = usage_error(&e);
+				goto out;
+			}
+		}
 	} else if (opt_endian || opt_nul) {
 		cli_error("%s", opt_endian ? "-e goes with -t TYPE" : "-z goes with -s STRING");
 		goto out;
 	} else if (parse_hex_pattern(args[1], &pat, &mask, &e) < 0) {
-		usage_error(&e);
+		status = usage_error(&e);
+		goto out;
+	}
+	if (!pat.len) {
+		cli_error("the pattern is empty: give at least one byte");
 		goto out;
 	}
 	if (pat.len > PATTERN_MAX) {

@@ -142,7 +142,7 @@ int cmd_maps(int argc, const char **argv)
 				 m->dev_minor, m->inode);
 			out_str(&o, line);
 			json_string(&o, m->name);
-			out_str(&o, "}");
+			out_str(&o, name_deleted(m->name) ? ", \"deleted\": true}" : ", \"deleted\": false}");
 		} else {
 			char range[64], size[32];
 			snprintf(range, sizeof range, "0x%" PRIx64 "..0x%" PRIx64, m->start, m->end);

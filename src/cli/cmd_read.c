@@ -44,7 +44,7 @@ struct job {
 	struct carray carray;
 	struct typed typed;
 	struct progress progress;
-	uint64_t good_bytes;
+	uint64_t good_bytes, range_bytes;
 	struct unreadable bad;
 };
 
@@ -76,6 +76,7 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 	if (c->data) {
 		feed(j, c->data, (size_t)c->len);
 		j->good_bytes += c->len;
+		j->range_bytes += c->len;
 	} else {
 		unreadable_add(&j->bad, c);
 		if (j->holes == HOLES_ERROR)
@@ -221,10 +222,14 @@ int cmd_read(int argc, const char **argv)
 			carray_start(&j.carray, &j.out, r->addr);
 		else if (j.format == F_TYPED)
 			typed_start(&j.typed, &j.out, &vt, big, opt_format != NULL, opt_addresses, r->addr);
+		j.range_bytes = 0;
 		rc = pvmio_read_stream(t.h, r->addr, r->len, on_chunk, &j);
 		stopped_at = r->addr;
 		/* A range cut short by a hole still ends its line or array, so
-		 * what was read stays well-formed. */
+		 * what was read stays well-formed; one that stopped at its
+		 * first byte printed nothing, and prints nothing more. */
+		if (rc && !j.range_bytes)
+			continue;
 		if (j.format == F_XXD || j.format == F_CANONICAL)
 			dumper_finish(&j.dumper);
 		else if (j.format == F_C)
@@ -242,7 +247,7 @@ int cmd_read(int argc, const char **argv)
 			cli_error("cannot read 0x%" PRIx64 ": %s%s%s; %s (--holes=zero or skip reads on)", j.bad.first, where,
 				  j.bad.first_err == -EFAULT ? "" : ", ",
 				  j.bad.first_err == -EFAULT ? "" : unreadable_reason(j.bad.first_err),
-				  j.good_bytes ? "the bytes before it were written" : "nothing was written");
+				  j.good_bytes ? "the bytes before it went to stdout" : "nothing went to stdout");
 		else
 			cli_error("%" PRIu64 " bytes unreadable, the first at 0x%" PRIx64 " (%s); %s", j.bad.bytes,
 				  j.bad.first, unreadable_reason(j.bad.first_err),

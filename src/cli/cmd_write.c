@@ -2,10 +2,12 @@
  * byte is written. */
 #include "config.h"
 #include "cli.h"
+#include "dump_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +41,10 @@ static const char *const examples[] = {
 
 struct writer {
 	struct target *t;
-	int dry;	/* check only, the first pass over a file */
+	int dry;	/* check only: the first pass over dump lines */
 	struct progress progress;
 	uint64_t written;
+	uint64_t planned;	/* bytes the dry pass found to write */
 };
 
 /* Checks, writes and verifies one contiguous run; 0 or an exit status. */
@@ -53,9 +56,15 @@ static int put(struct writer *w, uint64_t addr, const unsigned char *p, size_t n
 		cli_error("writing %zu bytes at 0x%" PRIx64 " passes the top of the address space (2^64)", n, addr);
 		return EXIT_USAGE;
 	}
+	if (cli_interrupted)
+		return report_interrupted(w->written, addr);
 	int status = check_writable(w->t, addr, n, opt_force, w->written);
-	if (status || w->dry)
+	if (status)
 		return status;
+	if (w->dry) {
+		w->planned += n;
+		return 0;
+	}
 	ssize_t r = pvmio_pwrite(w->t->h, p, n, addr);
 	if (r < 0 || (size_t)r < n) {
 		uint64_t moved = (uint64_t)(r > 0 ? r : 0);
@@ -66,12 +75,13 @@ static int put(struct writer *w, uint64_t addr, const unsigned char *p, size_t n
 	return opt_verify ? verify_written(w->t, addr, n, p, n) : 0;
 }
 
+/* Fills BUF from FD; a signal that interrupts pvmio ends it (-EINTR). */
 static ssize_t read_full(int fd, unsigned char *buf, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
 		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && !cli_interrupted)
 			continue;
 		if (r < 0)
 			return -errno;
@@ -93,11 +103,20 @@ static int write_stream(struct writer *w, int fd, const char *name, uint64_t add
 	struct stat st;
 	int status = 0;
 	/* A regular file's size is known: check the whole destination first. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		status = check_writable(w->t, addr, (uint64_t)st.st_size, opt_force, 0);
+	uint64_t total = PROGRESS_UNKNOWN;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		total = (uint64_t)st.st_size;
+		if (total)
+			status = check_writable(w->t, addr, total, opt_force, 0);
+	}
+	progress_begin(&w->progress, total);
 	uint64_t off = 0;
 	while (!status) {
 		ssize_t n = read_full(fd, buf, CHUNK);
+		if (n == -EINTR) {
+			status = report_interrupted(w->written, addr + off);
+			break;
+		}
 		if (n < 0) {
 			cli_error("cannot read %s: %s", name, strerror((int)-n));
 			status = EXIT_LOCAL;
@@ -113,6 +132,7 @@ static int write_stream(struct writer *w, int fd, const char *name, uint64_t add
 		status = put(w, addr + off, buf, (size_t)n);
 		off += (uint64_t)n;
 	}
+	progress_end(&w->progress);
 	free(buf);
 	return status;
 }
@@ -120,13 +140,11 @@ static int write_stream(struct writer *w, int fd, const char *name, uint64_t add
 /* -f xxd: a run of contiguous bytes gathered from dump lines. */
 struct xxd_input {
 	struct writer *w;
-	uint64_t offset;
 	unsigned char *run;
 	uint64_t run_addr;
 	size_t run_len;
 	struct dump_line prev;
 	int have_prev, repeat;
-	unsigned long lineno;
 };
 
 static int flush_run(struct xxd_input *x)
@@ -153,6 +171,10 @@ static int add_line(struct xxd_input *x, const struct dump_line *l, uint64_t add
 	for (size_t i = 0; i < l->n; i++) {
 		if (!l->valid[i])
 			continue;
+		if (i && addr + i < addr) {
+			cli_error("a dump line at 0x%" PRIx64 " passes the top of the address space (2^64)", addr);
+			return EXIT_USAGE;
+		}
 		int status = add_byte(x, addr + i, l->bytes[i]);
 		if (status)
 			return status;
@@ -160,44 +182,52 @@ static int add_line(struct xxd_input *x, const struct dump_line *l, uint64_t add
 	return 0;
 }
 
-/* After "*", the previous line repeats up to the next line's address. */
-static int repeat_until(struct xxd_input *x, uint64_t until)
+/* After "*", the previous line repeats up to the next line's address
+ * (UNTIL_TOP: up to 2^64). */
+static int repeat_until(struct xxd_input *x, uint64_t until, int until_top)
 {
-	uint64_t at = x->prev.addr + x->prev.n;
-	while (x->have_prev && x->prev.n && at < until) {
+	uint64_t n = x->prev.n, at = x->prev.addr + n;
+	while (x->have_prev && n && (until_top || at < until)) {
 		int status = add_line(x, &x->prev, at);
 		if (status)
 			return status;
-		at += x->prev.n;
+		if (at > UINT64_MAX - n)
+			break;
+		at += n;
 	}
 	return 0;
 }
 
+/* One pass over the dump lines of IN, every byte at its line's address
+ * plus OFFSET. */
 static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t offset)
 {
-	struct xxd_input x = { .w = w, .offset = offset };
+	struct xxd_input x = { .w = w };
+	struct dump_reader reader;
+	dump_reader_init(&reader);
 	x.run = malloc(CHUNK);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	unsigned long lineno = 0;
 	int status = x.run ? 0 : EXIT_LOCAL;
+	if (!x.run)
+		cli_error("out of memory");
 	while (!status && (len = getline(&line, &cap, in)) >= 0) {
 		struct dump_line l;
 		struct perr e;
-		x.lineno++;
-		if (parse_dump_line(line, (size_t)len, &l, &e) < 0) {
-			cli_error("%s, line %lu: %s", name, x.lineno, e.msg);
+		lineno++;
+		if (dump_reader_line(&reader, line, (size_t)len, &l, &e) < 0) {
+			cli_error("%s, line %lu: %s", name, lineno, e.msg);
 			status = EXIT_USAGE;
 			break;
 		}
-		if (l.kind == DL_DATA || l.kind == DL_END) {
-			if (l.addr > UINT64_MAX - offset) {
-				cli_error("%s, line %lu: the address plus ADDR passes 2^64", name, x.lineno);
-				status = EXIT_USAGE;
-				break;
-			}
-			l.addr += offset;
+		if ((l.kind == DL_DATA || (l.kind == DL_END && !l.top)) && l.addr > UINT64_MAX - offset) {
+			cli_error("%s, line %lu: the address plus ADDR passes 2^64", name, lineno);
+			status = EXIT_USAGE;
+			break;
 		}
+		l.addr += offset;
 		switch (l.kind) {
 		case DL_REPEAT:
 			x.repeat = 1;
@@ -205,7 +235,7 @@ static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t off
 		case DL_DATA:
 		case DL_END:
 			if (x.repeat)
-				status = repeat_until(&x, l.addr);
+				status = repeat_until(&x, l.addr, l.top);
 			x.repeat = 0;
 			if (!status && l.kind == DL_DATA)
 				status = add_line(&x, &l, l.addr);
@@ -227,6 +257,83 @@ static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t off
 		status = flush_run(&x);
 	free(line);
 	free(x.run);
+	return status;
+}
+
+/* A pipe cannot be read twice: its lines are first kept in a temporary
+ * file (in TMPDIR), so that they are all checked before any is written. */
+static FILE *spool(FILE *in, const char *name, int *status)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/pvmio-XXXXXX", dir);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(path);
+	}
+	FILE *copy = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!copy) {
+		cli_error("cannot keep a copy of %s in %s: %s", name, dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		*status = EXIT_LOCAL;
+		return NULL;
+	}
+	char buf[1 << 16];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0 && !cli_interrupted) {
+		if (fwrite(buf, 1, n, copy) != n) {
+			cli_error("cannot keep a copy of %s in %s: %s", name, dir, strerror(errno));
+			fclose(copy);
+			*status = EXIT_LOCAL;
+			return NULL;
+		}
+	}
+	if (cli_interrupted) {
+		fclose(copy);
+		*status = report_interrupted(0, 0);
+		return NULL;
+	}
+	if (ferror(in) || fflush(copy) != 0 || fseeko(copy, 0, SEEK_SET) != 0) {
+		cli_error("cannot read %s: %s", name, strerror(errno));
+		fclose(copy);
+		*status = EXIT_LOCAL;
+		return NULL;
+	}
+	return copy;
+}
+
+/* -f xxd: every line parsed and every run checked against the maps in a
+ * first pass, so that a bad line or destination leaves memory untouched;
+ * then the second pass writes. */
+static int write_dump_lines(struct writer *w, FILE *in, const char *name, uint64_t offset)
+{
+	int status = 0;
+	FILE *copy = NULL;
+	if (fseeko(in, 0, SEEK_CUR) != 0) {
+		copy = spool(in, name, &status);
+		if (!copy)
+			return status;
+		in = copy;
+	}
+	w->dry = 1;
+	status = write_dump(w, in, name, offset);
+	w->dry = 0;
+	if (!status && fseeko(in, 0, SEEK_SET) != 0) {
+		cli_error("cannot rewind %s: %s", name, strerror(errno));
+		status = EXIT_LOCAL;
+	}
+	if (!status) {
+		progress_begin(&w->progress, w->planned);
+		status = write_dump(w, in, name, offset);
+		progress_end(&w->progress);
+	}
+	if (copy)
+		fclose(copy);
 	return status;
 }
 
@@ -257,10 +364,11 @@ int cmd_write(int argc, const char **argv)
 		cli_error(nargs ? "missing ADDR (see 'pvmio write --help')" : "missing PID (see 'pvmio write --help')");
 		goto out;
 	}
-	if ((dump || opt_input) && (opt_type || opt_string || opt_nul || nargs > 2)) {
-		cli_error("%s takes its data from input; give no DATA, -t or -s", dump ? "-f xxd" : "-i");
+	if ((dump || opt_input) && (opt_type || opt_endian || opt_string || opt_nul || nargs > 2)) {
+		cli_error("%s takes its data from input; give no DATA, -t, -e or -s", dump ? "-f xxd" : "-i");
 		goto out;
 	}
+	cli_catch_interrupts();
 	if (opt_input) {
 		if (strcmp(opt_input, "-") == 0) {
 			fd = 0;
@@ -281,16 +389,13 @@ int cmd_write(int argc, const char **argv)
 	struct perr e;
 	uint64_t addr = 0;
 	if (nargs >= 2 && parse_addr(args[1], t.maps, &addr, &e) < 0) {
-		if (strstr(e.msg, "unknown name"))
-			cli_error("%s; run 'pvmio maps %d' to see them all", e.msg, (int)t.pid);
-		else
-			usage_error(&e);
+		status = report_parse_error(&t, &e);
 		goto out;
 	}
 	if (!dump && !opt_input) {
 		struct data_options d = { opt_type, opt_endian, opt_string, opt_nul };
 		if (data_from_args(&t, &d, args + 2, nargs - 2, &data, &e) < 0) {
-			usage_error(&e);
+			status = usage_error(&e);
 			goto out;
 		}
 	}
@@ -306,30 +411,14 @@ int cmd_write(int argc, const char **argv)
 			goto out;
 		}
 		fd = -1;
-		/* A file is read twice: every line parsed and checked first,
-		 * so a bad line leaves memory untouched.  A pipe is written as
-		 * it comes, each run checked before it is written. */
-		if (fseeko(in, 0, SEEK_CUR) == 0) {
-			w.dry = 1;
-			status = write_dump(&w, in, name, addr);
-			w.dry = 0;
-			if (!status && fseeko(in, 0, SEEK_SET) != 0) {
-				cli_error("cannot rewind %s: %s", name, strerror(errno));
-				status = EXIT_LOCAL;
-			}
-		}
-		if (!status) {
-			progress_begin(&w.progress, 0);
-			status = write_dump(&w, in, name, addr);
-		}
+		status = write_dump_lines(&w, in, name, addr);
 	} else if (opt_input) {
-		progress_begin(&w.progress, 0);
 		status = write_stream(&w, fd, strcmp(opt_input, "-") ? opt_input : "stdin", addr);
 	} else {
 		progress_begin(&w.progress, data.len);
 		status = put(&w, addr, data.p, data.len);
+		progress_end(&w.progress);
 	}
-	progress_end(&w.progress);
 out:
 	if (in)
 		fclose(in);

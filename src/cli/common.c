@@ -27,11 +27,22 @@ struct poptOption common_table[] = {
 	POPT_TABLEEND
 };
 
+/* Messages quote what they name (paths, process names, input lines):
+ * a control byte in them is shown as \xHH, so a message stays one line
+ * and no terminal escape reaches the user's terminal. */
 __attribute__((format(printf, 2, 0))) static void message(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2048];
+	char buf[2048], safe[4 * sizeof buf];
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	fprintf(stderr, "pvmio: %s%s%s%s\n", cli_command ? cli_command : "", cli_command ? ": " : "", prefix, buf);
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			k += (size_t)sprintf(safe + k, "\\x%02x", *p);
+		else
+			safe[k++] = (char)*p;
+	}
+	safe[k] = '\0';
+	fprintf(stderr, "pvmio: %s%s%s%s\n", cli_command ? cli_command : "", cli_command ? ": " : "", prefix, safe);
 }
 
 void cli_error(const char *fmt, ...)
@@ -55,7 +66,7 @@ void cli_verbose(const char *fmt, ...)
 int usage_error(const struct perr *e)
 {
 	cli_error("%s", e->msg);
-	return EXIT_USAGE;
+	return e->kind == PERR_NOMEM ? EXIT_LOCAL : EXIT_USAGE;
 }
 
 int cli_parse(const char *name, int argc, const char **argv, const struct poptOption *table,
@@ -110,6 +121,38 @@ static int yama_scope(void)
 	return v;
 }
 
+/* The uid map of the user namespace pvmio runs in, when it is not the
+ * initial one ("0 0 4294967295"): there, capabilities stop at the
+ * namespace's edge. */
+static int in_user_namespace(char *map, size_t size)
+{
+	FILE *f = fopen("/proc/self/uid_map", "r");
+	unsigned long inner, outer, count;
+	int nested = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3) {
+		nested = !(inner == 0 && outer == 0 && count == 4294967295UL);
+		snprintf(map, size, "%lu %lu %lu", inner, outer, count);
+	}
+	fclose(f);
+	return nested;
+}
+
+/* The name of process PID from /proc/PID/comm, for messages. */
+static void process_name(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 int report_process_error(pid_t pid, int err)
 {
 	char path[64];
@@ -134,11 +177,27 @@ int report_process_error(pid_t pid, int err)
 			cli_error("no such process: %d", (int)pid);
 		return EXIT_PROCESS;
 	}
+	if (err == -ENXIO) {
+		char name[64];
+		process_name(pid, name, sizeof name);
+		cli_error("process %d%s%s%s is a kernel thread: it has no user memory to read or write", (int)pid,
+			  name[0] ? " (" : "", name, name[0] ? ")" : "");
+		return EXIT_PROCESS;
+	}
 	if (err == -EPERM || err == -EACCES) {
 		char owner[128] = "unknown";
 		if (stat(path, &st) == 0) {
 			struct passwd *pw = getpwuid(st.st_uid);
 			snprintf(owner, sizeof owner, "%s (uid %u)", pw ? pw->pw_name : "?", (unsigned)st.st_uid);
+		}
+		char map[96];
+		if (in_user_namespace(map, sizeof map)) {
+			cli_error("permission denied for process %d, owned by %s as this user namespace sees it: pvmio "
+				  "runs in a user namespace (uid_map '%s'), and capabilities in a user namespace, root's "
+				  "included, do not reach processes outside it; run pvmio outside the namespace, as the "
+				  "target's user or with CAP_SYS_PTRACE there",
+				  (int)pid, owner, map);
+			return EXIT_PROCESS;
 		}
 		char yama[200] = "";
 		int scope = yama_scope();
@@ -160,7 +219,59 @@ int report_process_error(pid_t pid, int err)
 	return EXIT_PROCESS;
 }
 
+int report_parse_error(const struct target *t, const struct perr *e)
+{
+	if (e->kind == PERR_NAME) {
+		cli_error("%s; run 'pvmio maps %d' to see them all", e->msg, (int)t->pid);
+		return EXIT_USAGE;
+	}
+	return usage_error(e);
+}
+
 static struct pvmio *stopped_target;
+volatile sig_atomic_t cli_interrupted;
+static int graceful;
+
+static void note_signal(int sig)
+{
+	cli_interrupted = sig;
+}
+
+void cli_catch_interrupts(void)
+{
+	/* No SA_RESTART: a read from a terminal or a pipe returns EINTR. */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	graceful = 1;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa = { .sa_handler = note_signal };
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
+}
+
+int report_interrupted(uint64_t written, uint64_t at)
+{
+	if (written)
+		cli_error("interrupted by %s: %" PRIu64 " bytes were written, up to 0x%" PRIx64 ", nothing more",
+			  signal_name(cli_interrupted), written, at);
+	else
+		cli_error("interrupted by %s: nothing was written", signal_name(cli_interrupted));
+	return 128 + cli_interrupted;
+}
 
 static void resume_and_die(int sig)
 {
@@ -224,6 +335,10 @@ int target_stop(struct target *t)
 	stopped_target = t->h;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		/* A command that catches interrupts ends its own way, and the
+		 * target is resumed by target_close. */
+		if (graceful && (sigs[i] == SIGINT || sigs[i] == SIGTERM || sigs[i] == SIGHUP))
+			continue;
 		struct sigaction sa = { .sa_handler = resume_and_die };
 		sigemptyset(&sa.sa_mask);
 		sigaction(sigs[i], &sa, NULL);
@@ -305,7 +420,7 @@ void progress_begin(struct progress *p, uint64_t total)
 	else if (common.progress)
 		p->on = 1;
 	else
-		p->on = total > ((uint64_t)256 << 20) && isatty(2) && !isatty(1);
+		p->on = total != PROGRESS_UNKNOWN && total > ((uint64_t)256 << 20) && isatty(2) && !isatty(1);
 	p->start = now();
 	p->last = 0;	/* the first piece of work draws at once */
 }
@@ -336,6 +451,10 @@ void progress_add(struct progress *p, uint64_t n)
 	human(done, sizeof done, (double)p->done);
 	human(total, sizeof total, (double)p->total);
 	human(speed, sizeof speed, rate);
+	if (p->total == PROGRESS_UNKNOWN) {
+		fprintf(stderr, "\r\033[Kpvmio: %s: %s, %s/s", cli_command, done, speed);
+		return;
+	}
 	double left = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : 0;
 	fprintf(stderr, "\r\033[Kpvmio: %s: %s of %s, %s/s, %d:%02d left", cli_command, done, total, speed,
 		(int)left / 60, (int)left % 60);
@@ -361,18 +480,20 @@ int typed_options(struct target *t, const char *type, const char *endian, struct
 int data_from_args(struct target *t, const struct data_options *o, const char **args, int nargs,
 		   struct bytes *out, struct perr *e)
 {
+	e->kind = PERR_SYNTAX;
 	if (o->string) {
+		if (o->type || o->endian) {
+			snprintf(e->msg, sizeof e->msg, "%s", o->type ? "give the data one way: -t TYPE VALUE... or -s STRING, not both"
+								 : "-e goes with -t TYPE");
+			return -1;
+		}
 		if (nargs) {
 			snprintf(e->msg, sizeof e->msg, "'%s': -s takes the string as its argument; nothing may follow",
 				 args[0]);
 			return -1;
 		}
 		if (bytes_push(out, o->string, strlen(o->string) + (o->nul ? 1 : 0)) < 0)
-			return -1;
-		if (!out->len) {
-			snprintf(e->msg, sizeof e->msg, "the string is empty");
-			return -1;
-		}
+			return nomem(e);
 		return 0;
 	}
 	if (o->nul) {
@@ -390,8 +511,10 @@ int data_from_args(struct target *t, const struct data_options *o, const char **
 			return -1;
 		for (int i = 0; i < nargs; i++) {
 			unsigned char v[8];
-			if (parse_value(args[i], &vt, big, v, e) < 0 || bytes_push(out, v, vt.size) < 0)
+			if (parse_value(args[i], &vt, big, v, e) < 0)
 				return -1;
+			if (bytes_push(out, v, vt.size) < 0)
+				return nomem(e);
 		}
 		return 0;
 	}
@@ -420,12 +543,8 @@ int parse_ranges(struct target *t, const char **args, int n, const struct range_
 			return status;
 		}
 		if (parse_range(args[i], t->maps, &r[i], &e) < 0) {
-			if (strstr(e.msg, "unknown name"))
-				cli_error("%s; run 'pvmio maps %d' to see them all", e.msg, (int)t->pid);
-			else
-				cli_error("%s", e.msg);
 			free(r);
-			return EXIT_USAGE;
+			return report_parse_error(t, &e);
 		}
 		if (!r[i].has_len || (r[i].is_name && d->explicit_len)) {
 			if (!d->have_len) {
@@ -496,18 +615,47 @@ int stream_outcome(struct target *t, struct out *o, int rc, uint64_t at)
 	return rc < 0 ? report_memory_error(t, rc, at, "read") : -1;
 }
 
+/* The first byte of [addr, addr+len) in a shared mapping without write
+ * permission: /proc/PID/mem cannot write it either, since a shared page
+ * has no private copy to take.  0 if none. */
+static int shared_read_only(const struct pvmio_maps *m, uint64_t addr, uint64_t len, uint64_t *bad)
+{
+	for (uint64_t pos = addr, left = len; left;) {
+		const struct pvmio_mapping *v = pvmio_maps_lookup(m, pos);
+		if (!v || v->start > pos)
+			return 0;
+		if (v->perms[3] == 's' && v->perms[1] != 'w') {
+			*bad = pos;
+			return 1;
+		}
+		uint64_t span = v->end - pos;
+		if (span >= left)
+			return 0;
+		left -= span;
+		pos = v->end;
+	}
+	return 0;
+}
+
 int check_writable(struct target *t, uint64_t addr, uint64_t len, int force, uint64_t written)
 {
 	uint64_t bad;
 	int rc = pvmio_maps_check(t->maps, addr, len, force ? "" : "w", &bad);
-	if (rc == 0)
+	int shared = rc == 0 && force && shared_read_only(t->maps, addr, len, &bad);
+	if (rc == 0 && !shared)
 		return 0;
 	char where[512], done[128] = "nothing was written";
 	describe_mapping(t, bad, where, sizeof where);
 	if (written)
 		snprintf(done, sizeof done, "%" PRIu64 " bytes before it were written, nothing more", written);
-	cli_error("cannot write 0x%" PRIx64 ": %s%s; %s%s", bad, where, rc == -EACCES ? ", which is not writable" : "",
-		  done, rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
+	if (shared)
+		cli_error("cannot write 0x%" PRIx64 ": %s, a shared read-only mapping, which cannot be written even "
+			  "with --force; %s",
+			  bad, where, done);
+	else
+		cli_error("cannot write 0x%" PRIx64 ": %s%s; %s%s", bad, where,
+			  rc == -EACCES ? ", which is not writable" : "", done,
+			  rc == -EACCES ? " (--force writes read-only private pages, as debuggers do)" : "");
 	return EXIT_MEMORY;
 }
 

@@ -296,6 +296,7 @@ void dumper_start(struct dumper *d, uint64_t addr)
 {
 	d->line_addr = addr;
 	d->end_addr = addr;
+	d->end_top = 0;
 	d->fill = 0;
 	d->line_holes = 0;
 	d->zero_seen = 0;
@@ -544,9 +545,17 @@ static size_t xxd16_lines(struct dumper *d, const unsigned char *p, size_t lines
 	return lines;
 }
 
+/* The end of what was dumped; a range that ends at 2^64 wraps it to 0. */
+static void advance_end(struct dumper *d, uint64_t n)
+{
+	if (n > UINT64_MAX - d->end_addr)
+		d->end_top = 1;
+	d->end_addr += n;
+}
+
 void dumper_data(struct dumper *d, const unsigned char *p, size_t n)
 {
-	d->end_addr += n;
+	advance_end(d, n);
 	int plain = d->style == DUMP_XXD && d->cols == 16 && d->group == 2 && !d->autoskip && !d->color;
 	while (n) {
 		if (plain && d->fill == 0 && n >= 16) {
@@ -576,7 +585,7 @@ void dumper_data(struct dumper *d, const unsigned char *p, size_t n)
 
 void dumper_hole(struct dumper *d, uint64_t n, int err)
 {
-	d->end_addr += n;
+	advance_end(d, n);
 	while (n && d->fill) {
 		d->valid[d->fill] = 0;
 		d->line[d->fill++] = 0;
@@ -621,7 +630,7 @@ void dumper_finish(struct dumper *d)
 		xxdline(d, -1);
 	if (d->style == DUMP_CANONICAL && d->any) {
 		char *b = out_room(d->o, 32);
-		unsigned n = put_addr(b, d->end_addr, 8);
+		unsigned n = d->end_top ? (unsigned)sprintf(b, "10000000000000000") : put_addr(b, d->end_addr, 8);
 		b[n] = '\n';
 		d->o->len += n + 1;
 	}
@@ -649,13 +658,23 @@ void carray_start(struct carray *c, struct out *o, uint64_t addr)
 {
 	tables_init();
 	*c = (struct carray){ .o = o, .addr = addr };
+}
+
+/* The declaration goes out with the first byte, so that a range that
+ * cannot be read at all prints nothing. */
+static void carray_open(struct carray *c)
+{
+	if (c->opened)
+		return;
 	char line[64];
-	snprintf(line, sizeof line, "unsigned char pvmio_%" PRIx64 "[] = {\n", addr);
-	out_str(o, line);
+	snprintf(line, sizeof line, "unsigned char pvmio_%" PRIx64 "[] = {\n", c->addr);
+	out_str(c->o, line);
+	c->opened = 1;
 }
 
 void carray_data(struct carray *c, const unsigned char *p, size_t n)
 {
+	carray_open(c);
 	for (size_t i = 0; i < n; i++) {
 		char *b = out_room(c->o, 8);
 		size_t k = 0;
@@ -681,6 +700,7 @@ void carray_data(struct carray *c, const unsigned char *p, size_t n)
 void carray_finish(struct carray *c)
 {
 	char line[96];
+	carray_open(c);
 	if (c->count)
 		out_write(c->o, "\n", 1);
 	snprintf(line, sizeof line, "};\nunsigned int pvmio_%" PRIx64 "_len = %" PRIu64 ";\n", c->addr, c->count);
@@ -707,6 +727,17 @@ void typed_value(struct out *o, const struct vtype *t, int big, int hex, const u
 	else if (t->kind == V_SIGNED) {
 		int64_t v = bits < 64 && (u >> (bits - 1)) ? (int64_t)(u | ~(((uint64_t)1 << bits) - 1)) : (int64_t)u;
 		snprintf(buf, sizeof buf, "%" PRId64 "\n", v);
+	} else if (((u >> (bits == 32 ? 23 : 52)) & (bits == 32 ? 0xff : 0x7ff)) == (bits == 32 ? 0xff : 0x7ff) &&
+		   (u & (((uint64_t)1 << (bits == 32 ? 23 : 52)) - 1))) {
+		/* A NaN keeps its bits through write -t: nan and -nan for the
+		 * default quiet NaN, else its mantissa. */
+		unsigned mbits = bits == 32 ? 23 : 52;
+		uint64_t mant = u & (((uint64_t)1 << mbits) - 1);
+		const char *sign = u >> (bits - 1) ? "-" : "";
+		if (mant == (uint64_t)1 << (mbits - 1))
+			snprintf(buf, sizeof buf, "%snan\n", sign);
+		else
+			snprintf(buf, sizeof buf, "%snan(%#" PRIx64 ")\n", sign, mant);
 	} else if (t->size == 4) {
 		uint32_t w = (uint32_t)u;
 		float f;

@@ -47,6 +47,7 @@ struct dumper {
 	int have_prev, starring;
 	unsigned char prev[16];
 	uint64_t end_addr;
+	int end_top;	/* the end is 2^64, which end_addr cannot hold */
 	int any;
 	/* a template of an xxd line and its address width */
 	unsigned tmpl_addrlen;
@@ -72,6 +73,7 @@ struct carray {
 	struct out *o;
 	uint64_t addr, count;
 	unsigned col;
+	int opened;
 };
 void carray_start(struct carray *c, struct out *o, uint64_t addr);
 void carray_data(struct carray *c, const unsigned char *p, size_t n);

@@ -37,6 +37,25 @@ static void overview(FILE *f)
 	      f);
 }
 
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static int run(const struct command *c, int argc, char **argv)
+{
+	cli_command = c->name;
+	int status = c->run(argc, (const char **)(void *)argv);
+	if (fflush(stdout) != 0 && status == EXIT_DONE) {
+		cli_error("cannot write to stdout");
+		status = EXIT_LOCAL;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	/* popt reads these to stop at the first argument; pvmio takes no
@@ -51,6 +70,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *name = argv[1];
+	if (strcmp(name, "help") == 0 && argc > 2) {
+		/* pvmio help CMD is pvmio CMD --help */
+		const struct command *c = find_command(argv[2]);
+		if (!c) {
+			fprintf(stderr, "pvmio: unknown command '%s' (see 'pvmio --help')\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		char help[] = "--help";
+		char *help_argv[] = { argv[2], help, NULL };
+		return run(c, 2, help_argv);
+	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
 		overview(stdout);
 		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_LOCAL;
@@ -59,16 +89,22 @@ int main(int argc, char **argv)
 		printf("pvmio %s\n", PACKAGE_VERSION);
 		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_LOCAL;
 	}
-	for (const struct command *c = commands; c->name; c++) {
-		if (strcmp(c->name, name) == 0) {
-			cli_command = c->name;
-			int status = c->run(argc - 1, (const char **)(void *)(argv + 1));
-			if (fflush(stdout) != 0 && status == EXIT_DONE) {
-				cli_error("cannot write to stdout");
-				status = EXIT_LOCAL;
-			}
-			return status;
-		}
+	const struct command *c = find_command(name);
+	if (c)
+		return run(c, argc - 1, argv + 1);
+	if (name[0] == '-') {
+		/* pvmio --stop read ...: options belong to the command. */
+		const struct command *later = NULL;
+		for (int i = 2; i < argc && !later; i++)
+			later = find_command(argv[i]);
+		if (later)
+			fprintf(stderr, "pvmio: '%s': options go after the command: pvmio %s %s ...\n", name, later->name,
+				name);
+		else
+			fprintf(stderr, "pvmio: '%s': options go after the command (pvmio COMMAND [OPTION...] PID ...; "
+					"see 'pvmio --help')\n",
+				name);
+		return EXIT_USAGE;
 	}
 	fprintf(stderr, "pvmio: unknown command '%s' (commands: read, write, dump, fill, maps, find; see 'pvmio --help')\n",
 		name);

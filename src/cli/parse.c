@@ -17,6 +17,14 @@ __attribute__((format(printf, 2, 3))) static int fail(struct perr *e, const char
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+	e->kind = PERR_SYNTAX;
+	return -1;
+}
+
+int nomem(struct perr *e)
+{
+	snprintf(e->msg, sizeof e->msg, "out of memory");
+	e->kind = PERR_NOMEM;
 	return -1;
 }
 
@@ -47,7 +55,7 @@ void bytes_free(struct bytes *b)
 	*b = (struct bytes){ 0 };
 }
 
-static int hexval(int c)
+int hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -75,12 +83,15 @@ static int number_n(const char *s, size_t len, uint64_t *out, struct perr *e)
 		return fail(e, "'%.*s': no hex digits after 0x", (int)len, s);
 	}
 	for (; i < len; i++) {
-		int d = base == 16 ? hexval((unsigned char)s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		int d = base == 16 ? hex_digit((unsigned char)s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0)
-			return fail(e, "'%.*s' is not a %s number", (int)len, s,
-				    base == 16 ? "hex" : "decimal (use 0x for hex)");
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return fail(e, "'%.*s' does not fit in 64 bits", (int)len, s);
+			return fail(e, "'%.*s' is not a %s", (int)len, s,
+				    base == 16 ? "hex number" : "decimal number (use 0x for hex)");
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
+			fail(e, "'%.*s' does not fit in 64 bits", (int)len, s);
+			e->kind = PERR_RANGE;
+			return -1;
+		}
 		v = v * (uint64_t)base + (uint64_t)d;
 	}
 	*out = v;
@@ -138,202 +149,202 @@ int parse_pid(const char *s, pid_t *out, struct perr *e)
 	return 0;
 }
 
-static const char *base_name(const char *path)
+/* The address grammar.  A term that begins with a digit is a NUMBER; a
+ * term in double quotes is a NAME; any other term is a NAME too, and
+ * since names may hold the grammar's own characters ('+', '-', ':', "..",
+ * as in ld-linux-x86-64.so.2 or [anon:x]), the parser tries the longest
+ * text that names a mapping first and backs off to shorter ones until
+ * the rest of the argument parses. */
+enum stage { ADDR_ONLY, RANGE_FIRST, RANGE_END };
+
+struct grammar {
+	const char *s;
+	size_t len;
+	const struct pvmio_maps *m;
+	/* the result */
+	uint64_t lo, hi, len_value;
+	int form;	/* 0 bare address, 1 ADDR:LEN, 2 ADDR..END */
+	/* for the "A-B wraps: write A..B" hint */
+	uint64_t first, second;
+	size_t oppos;
+};
+
+static int after_term(struct grammar *g, enum stage st, size_t pos, uint64_t acc, unsigned terms, struct perr *e);
+
+/* Applies TERM's value V to ACC with the operator before it. */
+static int apply(struct grammar *g, uint64_t *acc, uint64_t v, int neg, unsigned terms, struct perr *e)
 {
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
+	if (terms == 0)
+		g->first = v;
+	else if (terms == 1)
+		g->second = v;
+	if (!neg) {
+		if (*acc > UINT64_MAX - v)
+			return fail(e, "'%s' passes the top of the address space (2^64)", g->s);
+		*acc += v;
+		return 0;
+	}
+	if (v > *acc) {
+		if (terms == 1)
+			return fail(e, "'%s' wraps below 0; for the range from %#" PRIx64 " to %#" PRIx64 ", write %.*s..%s",
+				    g->s, g->first, g->second, (int)g->oppos, g->s, g->s + g->oppos + 1);
+		return fail(e, "'%s' wraps below 0", g->s);
+	}
+	*acc -= v;
+	return 0;
 }
 
-/* Lists the names a user can type, for an error message. */
-static void list_names(const struct pvmio_maps *m, char *buf, size_t size)
+/* Where a term may end: before an operator or a range separator. */
+static int boundary(const struct grammar *g, size_t k, enum stage st)
 {
-	size_t used = 0, shown = 0, total = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < m->n; i++) {
-		const char *name = m->v[i].name;
-		if (!name[0])
-			continue;
-		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(m->v[j].name, name) == 0;
-		if (seen)
-			continue;
-		total++;
-		if (shown >= 8)
-			continue;
-		const char *show = name[0] == '/' ? base_name(name) : name;
-		int n = snprintf(buf + used, size - used, "%s%s", shown ? ", " : "", show);
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-		shown++;
-	}
-	if (total > shown)
-		snprintf(buf + used, size - used, ", and %zu more", total - shown);
+	if (k == g->len)
+		return 1;
+	char c = g->s[k];
+	return c == '+' || c == '-' || (st == RANGE_FIRST && (c == ':' || (c == '.' && g->s[k + 1] == '.')));
 }
 
-int match_name(const struct pvmio_maps *m, const char *name, const char **full, struct perr *e)
+/* The end of a quoted name starting at POS (after its closing quote), and
+ * its text without quotes and escapes; 0 if it does not close. */
+static size_t quoted(const struct grammar *g, size_t pos, char **out)
 {
-	if (!m || !name[0])
-		return fail(e, "unknown name '%s'", name);
-	const char *want = name;
-	if (strcmp(name, "heap") == 0)
-		want = "[heap]";
-	else if (strcmp(name, "stack") == 0)
-		want = "[stack]";
-	else if (strcmp(name, "exe") == 0) {
-		want = m->exe;
-		for (size_t i = 0; !want && i < m->n; i++)
-			if (m->v[i].name[0] == '/')
-				want = m->v[i].name;
-		if (!want)
-			return fail(e, "the target has no main program mapped");
-	}
-	/* An exact name first; then a base name, which must be unique. */
-	const char *match = NULL;
-	for (size_t i = 0; i < m->n && !match; i++)
-		if (strcmp(m->v[i].name, want) == 0)
-			match = m->v[i].name;
-	if (!match && !strchr(want, '/')) {
-		for (size_t i = 0; i < m->n; i++) {
-			const char *n = m->v[i].name;
-			if (n[0] != '/' || strcmp(base_name(n), want) != 0)
-				continue;
-			if (match && strcmp(match, n) != 0)
-				return fail(e, "'%s' is ambiguous: it names both %s and %s; give the full path",
-					    name, match, n);
-			match = n;
+	char *name = malloc(g->len - pos);
+	if (!name)
+		return 0;
+	size_t k = 0;
+	for (size_t i = pos + 1; i < g->len; i++) {
+		if (g->s[i] == '"') {
+			name[k] = '\0';
+			*out = name;
+			return i + 1;
 		}
+		if (g->s[i] == '\\' && i + 1 < g->len && (g->s[i + 1] == '"' || g->s[i + 1] == '\\'))
+			i++;
+		name[k++] = g->s[i];
 	}
-	if (!match) {
-		char names[300];
-		list_names(m, names, sizeof names);
-		return fail(e, "unknown name '%s' (the target maps %s)", name, names[0] ? names : "no named mappings");
-	}
-	*full = match;
+	free(name);
 	return 0;
 }
 
-int resolve_name(const struct pvmio_maps *m, const char *name, uint64_t *start, uint64_t *end,
-		 struct perr *e)
+/* Parses the term at POS and whatever follows it to the end. */
+static int term_at(struct grammar *g, enum stage st, size_t pos, uint64_t acc, int neg, unsigned terms,
+		   struct perr *e)
 {
-	const char *match;
-	if (match_name(m, name, &match, e) < 0)
-		return -1;
-	uint64_t lo = UINT64_MAX, hi = 0;
-	for (size_t i = 0; i < m->n; i++) {
-		if (strcmp(m->v[i].name, match) != 0)
+	if (pos == g->len || g->s[pos] == '+' || g->s[pos] == '-' || (st == RANGE_FIRST && g->s[pos] == ':'))
+		return fail(e, "'%s': missing a number or name %s", g->s,
+			    terms ? (neg ? "after '-'" : "after '+'") : "at the start");
+	uint64_t v, hi;
+	if (isdigit((unsigned char)g->s[pos])) {
+		size_t end = pos;
+		while (!boundary(g, end, st))
+			end++;
+		if (number_n(g->s + pos, end - pos, &v, e) < 0 || apply(g, &acc, v, neg, terms, e) < 0)
+			return -1;
+		return after_term(g, st, end, acc, terms + 1, e);
+	}
+	if (g->s[pos] == '"') {
+		char *name = NULL;
+		size_t end = quoted(g, pos, &name);
+		if (!end)
+			return fail(e, "'%s': a quoted name has no closing '\"'", g->s);
+		int rc = resolve_name(g->m, name, &v, &hi, e);
+		free(name);
+		if (rc < 0 || apply(g, &acc, v, neg, terms, e) < 0)
+			return -1;
+		return after_term(g, st, end, acc, terms + 1, e);
+	}
+	/* The longest name first; the error of the longest that resolves is
+	 * the one to report if none leads to a whole parse. */
+	struct perr first_err = { .kind = PERR_NONE };
+	for (size_t end = g->len; end > pos; end--) {
+		if (!boundary(g, end, st))
 			continue;
-		if (m->v[i].start < lo)
-			lo = m->v[i].start;
-		if (m->v[i].end > hi)
-			hi = m->v[i].end;
+		char *name = strndup(g->s + pos, end - pos);
+		if (!name)
+			return nomem(e);
+		struct perr why;
+		int rc = resolve_name(g->m, name, &v, &hi, &why);
+		free(name);
+		if (rc < 0) {
+			/* An ambiguous name is an answer, not a miss. */
+			if (why.kind == PERR_AMBIGUOUS && first_err.kind == PERR_NONE)
+				first_err = why;
+			continue;
+		}
+		uint64_t a = acc;
+		struct perr err;
+		if (apply(g, &a, v, neg, terms, &err) == 0 && after_term(g, st, end, a, terms + 1, &err) == 0)
+			return 0;
+		if (err.kind == PERR_NOMEM) {
+			*e = err;
+			return -1;
+		}
+		if (first_err.kind == PERR_NONE)
+			first_err = err;
 	}
-	*start = lo;
-	*end = hi;
-	return 0;
+	if (first_err.kind != PERR_NONE) {
+		*e = first_err;
+		return -1;
+	}
+	/* No prefix names a mapping: report the name the user meant, the
+	 * text before its numeric offset, length or end. */
+	size_t cut = pos + 1;
+	while (cut < g->len && !(boundary(g, cut, st) && cut + 1 < g->len &&
+				 (isdigit((unsigned char)g->s[cut + 1]) || g->s[cut + 1] == '.')))
+		cut++;
+	char *name = strndup(g->s + pos, cut - pos);
+	if (!name)
+		return nomem(e);
+	resolve_name(g->m, name, &v, &hi, e);
+	free(name);
+	return -1;
 }
 
-/* Is s[0..len) a run of [+-]NUMBER terms? */
-static int numeric_tail(const char *s, size_t len)
+static int after_term(struct grammar *g, enum stage st, size_t pos, uint64_t acc, unsigned terms, struct perr *e)
 {
-	size_t i = 0;
-	while (i < len) {
-		if (s[i] != '+' && s[i] != '-')
-			return 0;
-		size_t j = ++i;
-		while (j < len && s[j] != '+' && s[j] != '-')
-			j++;
-		uint64_t v;
-		struct perr ignore;
-		if (number_n(s + i, j - i, &v, &ignore) < 0)
-			return 0;
-		i = j;
+	if (pos == g->len) {
+		if (st == RANGE_END)
+			g->hi = acc;
+		else
+			g->lo = acc;
+		return 0;
 	}
-	return 1;
+	char c = g->s[pos];
+	if (c == '+' || c == '-') {
+		if (terms == 1)
+			g->oppos = pos;
+		return term_at(g, st, pos + 1, acc, c == '-', terms, e);
+	}
+	if (st == RANGE_FIRST && c == ':') {
+		g->lo = acc;
+		g->form = 1;
+		if (parse_length(g->s + pos + 1, &g->len_value, e) < 0)
+			return -1;
+		if (g->len_value && acc > UINT64_MAX - (g->len_value - 1))
+			return fail(e, "'%s' passes the top of the address space (2^64)", g->s);
+		return 0;
+	}
+	if (st == RANGE_FIRST && c == '.' && g->s[pos + 1] == '.') {
+		g->lo = acc;
+		g->form = 2;
+		return term_at(g, RANGE_END, pos + 2, 0, 0, 0, e);
+	}
+	return fail(e, "'%s': '%c' after %.*s is not '+', '-'%s", g->s, c, (int)pos, g->s,
+		    st == RANGE_FIRST ? ", ':' or '..'" : "");
+}
+
+static int parse_expr(struct grammar *g, enum stage st, struct perr *e)
+{
+	if (!g->len)
+		return fail(e, "missing an address");
+	return term_at(g, st, 0, 0, 0, 0, e);
 }
 
 int parse_addr(const char *s, const struct pvmio_maps *m, uint64_t *out, struct perr *e)
 {
-	size_t len = strlen(s), pos = 0, terms = 0, oppos = 0;
-	uint64_t acc = 0, first = 0, second = 0;
-	int negative = 0;
-	if (!len)
-		return fail(e, "missing an address");
-	for (;;) {
-		uint64_t v;
-		size_t end;
-		if (pos == len || s[pos] == '+' || s[pos] == '-')
-			return fail(e, "'%s': missing a number or name %s", s,
-				    pos ? (negative ? "after '-'" : "after '+'") : "at the start");
-		if (isdigit((unsigned char)s[pos])) {
-			end = pos;
-			while (end < len && s[end] != '+' && s[end] != '-')
-				end++;
-			if (number_n(s + pos, end - pos, &v, e) < 0)
-				return -1;
-		} else {
-			/* Names may hold '-' and '+' (ld-linux-x86-64.so.2): take the
-			 * longest prefix that names a mapping. */
-			char *name = NULL;
-			uint64_t lo = 0, hi;
-			end = len;
-			for (;;) {
-				free(name);
-				name = strndup(s + pos, end - pos);
-				if (!name)
-					return fail(e, "out of memory");
-				struct perr ignore;
-				if (resolve_name(m, name, &lo, &hi, &ignore) == 0)
-					break;
-				while (end > pos + 1 && s[end - 1] != '+' && s[end - 1] != '-')
-					end--;
-				if (end <= pos + 1) {
-					/* None resolves: report the name the user meant,
-					 * the text before its numeric offsets. */
-					size_t cut = pos + 1;
-					while (cut < len && !((s[cut] == '+' || s[cut] == '-') &&
-							      numeric_tail(s + cut, len - cut)))
-						cut++;
-					free(name);
-					name = strndup(s + pos, cut - pos);
-					if (!name)
-						return fail(e, "out of memory");
-					resolve_name(m, name, &lo, &hi, e);
-					free(name);
-					return -1;
-				}
-				end--;
-			}
-			free(name);
-			v = lo;
-		}
-		if (terms == 0)
-			first = v;
-		else if (terms == 1)
-			second = v;
-		terms++;
-		if (!negative) {
-			if (acc > UINT64_MAX - v)
-				return fail(e, "'%s' passes the top of the address space (2^64)", s);
-			acc += v;
-		} else {
-			if (v > acc) {
-				if (terms == 2)
-					return fail(e, "'%s' wraps below 0; for the range from %#" PRIx64 " to %#" PRIx64
-						       ", write %.*s..%s",
-						    s, first, second, (int)oppos, s, s + oppos + 1);
-				return fail(e, "'%s' wraps below 0", s);
-			}
-			acc -= v;
-		}
-		pos = end;
-		if (pos == len)
-			break;
-		negative = s[pos] == '-';
-		oppos = pos++;
-	}
-	*out = acc;
+	struct grammar g = { .s = s, .len = strlen(s), .m = m };
+	if (parse_expr(&g, ADDR_ONLY, e) < 0)
+		return -1;
+	*out = g.lo;
 	return 0;
 }
 
@@ -342,40 +353,33 @@ int parse_range(const char *s, const struct pvmio_maps *m, struct range *out, st
 	memset(out, 0, sizeof *out);
 	uint64_t lo, hi;
 	struct perr ignore;
+	/* A NAME alone is its whole span, before anything else. */
+	struct grammar g = { .s = s, .len = strlen(s), .m = m };
+	char *name = NULL;
+	if (g.len && s[0] == '"' && quoted(&g, 0, &name) == g.len) {
+		int rc = resolve_name(m, name, &lo, &hi, e);
+		free(name);
+		if (rc < 0)
+			return -1;
+		*out = (struct range){ lo, hi - lo, 1, 1 };
+		return 0;
+	}
+	free(name);
 	if (!isdigit((unsigned char)s[0]) && resolve_name(m, s, &lo, &hi, &ignore) == 0) {
 		*out = (struct range){ lo, hi - lo, 1, 1 };
 		return 0;
 	}
-	const char *dots = strstr(s, "..");
-	const char *colon = strrchr(s, ':');
-	if (dots || colon) {
-		const char *sep = dots ? dots : colon;
-		char *left = strndup(s, (size_t)(sep - s));
-		if (!left)
-			return fail(e, "out of memory");
-		int rc = parse_addr(left, m, &lo, e);
-		free(left);
-		if (rc < 0)
-			return -1;
-		if (dots) {
-			if (parse_addr(dots + 2, m, &hi, e) < 0)
-				return -1;
-			if (hi < lo)
-				return fail(e, "'%s': the end %#" PRIx64 " is below the start %#" PRIx64, s, hi, lo);
-			*out = (struct range){ lo, hi - lo, 1, 0 };
-			return 0;
-		}
-		uint64_t len;
-		if (parse_length(colon + 1, &len, e) < 0)
-			return -1;
-		if (len && lo > UINT64_MAX - (len - 1))
-			return fail(e, "'%s' passes the top of the address space (2^64)", s);
-		*out = (struct range){ lo, len, 1, 0 };
-		return 0;
-	}
-	if (parse_addr(s, m, &lo, e) < 0)
+	if (parse_expr(&g, RANGE_FIRST, e) < 0)
 		return -1;
-	*out = (struct range){ lo, 0, 0, 0 };
+	if (g.form == 2) {
+		if (g.hi < g.lo)
+			return fail(e, "'%s': the end %#" PRIx64 " is below the start %#" PRIx64, s, g.hi, g.lo);
+		*out = (struct range){ g.lo, g.hi - g.lo, 1, 0 };
+	} else if (g.form == 1) {
+		*out = (struct range){ g.lo, g.len_value, 1, 0 };
+	} else {
+		*out = (struct range){ g.lo, 0, 0, 0 };
+	}
 	return 0;
 }
 
@@ -431,49 +435,95 @@ uint64_t load_uint(const unsigned char *p, unsigned size, int big)
 	return v;
 }
 
+/* "nan", "-nan", "nan(0xMANTISSA)": the NaN forms that read -t prints,
+ * so every NaN's bits survive a round trip (strtod would quieten a
+ * signalling NaN).  Returns 1 when S is one, with its bits. */
+static int parse_nan(const char *s, const struct vtype *t, uint64_t *bits, struct perr *e)
+{
+	int neg = s[0] == '-';
+	const char *p = s + (s[0] == '-' || s[0] == '+');
+	if (strncasecmp(p, "nan", 3) != 0)
+		return 0;
+	unsigned mbits = t->size == 4 ? 23 : 52;
+	uint64_t quiet = (uint64_t)1 << (mbits - 1), mant = quiet;
+	p += 3;
+	if (*p == '(') {
+		const char *close = strchr(p, ')');
+		if (!close || close[1])
+			return fail(e, "'%s' is not a number (a NaN is nan, -nan or nan(0xMANTISSA))", s);
+		if (number_n(p + 1, (size_t)(close - p - 1), &mant, e) < 0 || mant == 0 || mant >> mbits)
+			return fail(e, "'%s': a NaN's mantissa is 1 to %#" PRIx64 " for %s", s,
+				    ((uint64_t)1 << mbits) - 1, t->name);
+	} else if (*p) {
+		return fail(e, "'%s' is not a number", s);
+	}
+	uint64_t exp = t->size == 4 ? 0xffULL : 0x7ffULL;
+	*bits = (uint64_t)neg << (8 * t->size - 1) | exp << mbits | mant;
+	return 1;
+}
+
+static int parse_float(const char *s, const struct vtype *t, uint64_t *bits, struct perr *e)
+{
+	int nan = parse_nan(s, t, bits, e);
+	if (nan)
+		return nan < 0 ? -1 : 0;
+	char *end;
+	if (!s[0] || isspace((unsigned char)s[0]))
+		return fail(e, "'%s' is not a number", s);
+	errno = 0;
+	/* strtof rounds once, to float: no double rounding. */
+	double v;
+	if (t->size == 4) {
+		float f = strtof(s, &end);
+		uint32_t u;
+		memcpy(&u, &f, 4);
+		*bits = u;
+		v = f;
+	} else {
+		double d = strtod(s, &end);
+		memcpy(bits, &d, 8);
+		v = d;
+	}
+	if (*end || end == s)
+		return fail(e, "'%s' is not a number", s);
+	/* Too large or too small to be anything but infinity or zero: both
+	 * are errors, where a value that becomes subnormal is not. */
+	if (errno == ERANGE && (isinf(v) || v == 0))
+		return fail(e, "'%s' is out of range for %s (its magnitude is %s %s)", s, t->name,
+			    v == 0 ? "below" : "above", t->size == 4 ? (v == 0 ? "1.4e-45" : "3.4e38")
+								   : (v == 0 ? "4.9e-324" : "1.8e308"));
+	return 0;
+}
+
 int parse_value(const char *s, const struct vtype *t, int big, unsigned char *out, struct perr *e)
 {
 	uint64_t bits = 0;
 	if (t->kind == V_FLOAT) {
-		char *end;
-		errno = 0;
-		if (!s[0] || isspace((unsigned char)s[0]))
-			return fail(e, "'%s' is not a number", s);
-		if (t->size == 4) {
-			/* strtof rounds once, to float: no double rounding. */
-			float f = strtof(s, &end);
-			if (*end)
-				return fail(e, "'%s' is not a number", s);
-			if (errno == ERANGE && isinf(f))
-				return fail(e, "'%s' is out of range for %s", s, t->name);
-			uint32_t u;
-			memcpy(&u, &f, 4);
-			bits = u;
-		} else {
-			double d = strtod(s, &end);
-			if (*end)
-				return fail(e, "'%s' is not a number", s);
-			if (errno == ERANGE && isinf(d))
-				return fail(e, "'%s' is out of range for %s", s, t->name);
-			memcpy(&bits, &d, 8);
-		}
+		if (parse_float(s, t, &bits, e) < 0)
+			return -1;
 	} else {
 		int neg = s[0] == '-';
 		uint64_t mag;
-		if (t->kind != V_SIGNED && neg)
-			return fail(e, "'%s' is out of range for %s (it is unsigned)", s, t->name);
-		if (number_n(s + neg, strlen(s + neg), &mag, e) < 0)
-			return fail(e, "'%s' is not a valid %s value", s, t->name);
 		unsigned bitsz = t->size * 8;
 		uint64_t umax = bitsz == 64 ? UINT64_MAX : ((uint64_t)1 << bitsz) - 1;
+		uint64_t limit = (uint64_t)1 << (bitsz - 1);
+		if (t->kind != V_SIGNED && neg)
+			return fail(e, "'%s' is out of range for %s (it is unsigned)", s, t->name);
+		/* Digits that do not fit are out of range, like any other value
+		 * too large for the type; anything else is not a number. */
+		int too_big = 0;
+		if (number_n(s + neg, strlen(s + neg), &mag, e) < 0) {
+			if (e->kind != PERR_RANGE)
+				return -1;
+			too_big = 1;
+		}
 		if (t->kind == V_SIGNED) {
-			uint64_t limit = (uint64_t)1 << (bitsz - 1);
-			if ((neg && mag > limit) || (!neg && mag > limit - 1))
-				return fail(e, "'%s' is out of range for %s (%s%" PRIu64 "..%" PRIu64 ")", s, t->name,
-					    "-", limit, limit - 1);
+			if (too_big || (neg && mag > limit) || (!neg && mag > limit - 1))
+				return fail(e, "'%s' is out of range for %s (-%" PRIu64 "..%" PRIu64 ")", s, t->name,
+					    limit, limit - 1);
 			bits = neg ? (~mag + 1) & umax : mag;
 		} else {
-			if (mag > umax)
+			if (too_big || mag > umax)
 				return fail(e, "'%s' is out of range for %s (0..%" PRIu64 ")", s, t->name, umax);
 			bits = mag;
 		}
@@ -485,8 +535,8 @@ int parse_value(const char *s, const struct vtype *t, int big, unsigned char *ou
 /* Shared by hex data and find patterns; MASK NULL refuses "??". */
 static int hex_bytes(const char *s, struct bytes *out, struct bytes *mask, struct perr *e)
 {
+	/* An empty string holds no bytes; the caller decides if that will do. */
 	const char *p = s;
-	int any = 0;
 	while (*p) {
 		if (isspace((unsigned char)*p) || *p == ',') {
 			p++;
@@ -494,7 +544,7 @@ static int hex_bytes(const char *s, struct bytes *out, struct bytes *mask, struc
 		}
 		if (p[0] == '\\' && (p[1] == 'x' || p[1] == 'X'))
 			p += 2;
-		else if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && hexval((unsigned char)p[2]) >= 0 &&
+		else if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && hex_digit((unsigned char)p[2]) >= 0 &&
 			 (p == s || isspace((unsigned char)p[-1]) || p[-1] == ','))
 			p += 2;
 		unsigned char b, m = 0xff;
@@ -504,7 +554,7 @@ static int hex_bytes(const char *s, struct bytes *out, struct bytes *mask, struc
 			b = 0;
 			m = 0;
 		} else {
-			int hi = hexval((unsigned char)p[0]), lo = hi >= 0 && p[1] ? hexval((unsigned char)p[1]) : -1;
+			int hi = hex_digit((unsigned char)p[0]), lo = hi >= 0 && p[1] ? hex_digit((unsigned char)p[1]) : -1;
 			if (hi < 0 || lo < 0) {
 				if (hi >= 0 && (!p[1] || isspace((unsigned char)p[1]) || p[1] == ','))
 					return fail(e, "'%s': odd number of hex digits", s);
@@ -514,12 +564,9 @@ static int hex_bytes(const char *s, struct bytes *out, struct bytes *mask, struc
 			b = (unsigned char)(hi << 4 | lo);
 		}
 		if (bytes_push(out, &b, 1) < 0 || (mask && bytes_push(mask, &m, 1) < 0))
-			return fail(e, "out of memory");
-		any = 1;
+			return nomem(e);
 		p += 2;
 	}
-	if (!any)
-		return fail(e, "'%s' holds no hex bytes", s);
 	return 0;
 }
 
@@ -531,92 +578,4 @@ int parse_hex_data(const char *s, struct bytes *out, struct perr *e)
 int parse_hex_pattern(const char *s, struct bytes *pat, struct bytes *mask, struct perr *e)
 {
 	return hex_bytes(s, pat, mask, e);
-}
-
-/* Reads hex byte tokens ("4f", "??") separated by spaces from s until the
- * text column; xxd groups several bytes in one token. */
-static int dump_bytes(const char *s, const char *end, int xxd, struct dump_line *out, struct perr *e)
-{
-	const char *p = s;
-	while (p < end) {
-		if (*p == ' ') {
-			/* Two spaces end xxd's hex area; hexdump -C has two in the
-			 * middle and ends at '|'. */
-			if (xxd && p + 1 < end && p[1] == ' ')
-				break;
-			p++;
-			continue;
-		}
-		if (*p == '|')
-			break;
-		while (p < end && *p != ' ') {
-			if (p + 1 >= end)
-				return fail(e, "odd number of hex digits");
-			if (out->n >= DUMP_LINE_MAX)
-				return fail(e, "more than %d bytes in one line", DUMP_LINE_MAX);
-			if (p[0] == '?' && p[1] == '?') {
-				out->bytes[out->n] = 0;
-				out->valid[out->n++] = 0;
-			} else {
-				int hi = hexval((unsigned char)p[0]), lo = hexval((unsigned char)p[1]);
-				if (hi < 0 || lo < 0)
-					return fail(e, "'%c%c' is not a hex byte", p[0], p[1]);
-				out->bytes[out->n] = (unsigned char)(hi << 4 | lo);
-				out->valid[out->n++] = 1;
-			}
-			p += 2;
-		}
-	}
-	return 0;
-}
-
-int parse_dump_line(const char *line, size_t len, struct dump_line *out, struct perr *e)
-{
-	out->kind = DL_BLANK;
-	out->n = 0;
-	out->addr = 0;
-	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-		len--;
-	const char *p = line, *end = line + len;
-	while (p < end && *p == ' ')
-		p++;
-	if (p == end)
-		return 0;
-	if (*p == '*' && (p + 1 == end || p[1] == ' ' || p[1] == '\n')) {
-		out->kind = DL_REPEAT;
-		return 0;
-	}
-	uint64_t addr = 0;
-	const char *a = p;
-	if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2, a = p;
-	for (; p < end && hexval((unsigned char)*p) >= 0; p++) {
-		if (addr >> 60)
-			return fail(e, "address '%.*s' does not fit in 64 bits", (int)(p - a + 1), a);
-		addr = addr << 4 | (uint64_t)hexval((unsigned char)*p);
-	}
-	if (p == a)
-		return fail(e, "a dump line starts with its address in hex");
-	out->addr = addr;
-	int xxd = 0;
-	if (p < end && *p == ':') {
-		xxd = 1;
-		p++;
-	}
-	if (p == end) {
-		if (xxd)
-			return fail(e, "no bytes after the address");
-		out->kind = DL_END;
-		return 0;
-	}
-	if (*p != ' ')
-		return fail(e, "'%c' after the address; expected ':' (xxd) or spaces (hexdump -C)", *p);
-	while (p < end && *p == ' ')
-		p++;
-	if (end - p >= 2 && p[0] == '*' && p[1] == '*') {
-		out->kind = DL_SUMMARY;
-		return 0;
-	}
-	out->kind = DL_DATA;
-	return dump_bytes(p, end, xxd, out, e);
 }

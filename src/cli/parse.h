@@ -10,9 +10,23 @@
 
 #include "pvmio.h"
 
+/* A parse error: its kind, for the exit status and the advice around
+ * it, and its text. */
+enum perr_kind {
+	PERR_NONE,
+	PERR_SYNTAX,	/* not in the grammar */
+	PERR_RANGE,	/* a number too large for its place */
+	PERR_NAME,	/* an unknown mapping name */
+	PERR_AMBIGUOUS,	/* a name that stands for two mappings */
+	PERR_NOMEM,	/* out of memory */
+};
 struct perr {
+	enum perr_kind kind;
 	char msg[512];
 };
+
+/* Sets E to "out of memory"; returns -1. */
+int nomem(struct perr *e);
 
 /* A growable byte buffer. */
 struct bytes {
@@ -22,17 +36,22 @@ struct bytes {
 int bytes_push(struct bytes *b, const void *data, size_t n);
 void bytes_free(struct bytes *b);
 
+/* The value of a hex digit, or -1. */
+int hex_digit(int c);
+
 int parse_number(const char *s, uint64_t *out, struct perr *e);
 int parse_length(const char *s, uint64_t *out, struct perr *e);
 int parse_pid(const char *s, pid_t *out, struct perr *e);
 
-/* Finds NAME's mappings: 0 with their span, or -1 with a message that
- * says what exists. */
+/* Names (names.c).  Finds NAME's mappings: 0 with their span, or -1 with
+ * a message that says what exists. */
 int resolve_name(const struct pvmio_maps *m, const char *name, uint64_t *start, uint64_t *end,
 		 struct perr *e);
 /* The full mapping name NAME stands for ("heap" is "[heap]", a base name
  * the one path that has it). */
 int match_name(const struct pvmio_maps *m, const char *name, const char **full, struct perr *e);
+/* Is NAME a file mapping whose file was deleted or replaced? */
+int name_deleted(const char *name);
 int parse_addr(const char *s, const struct pvmio_maps *m, uint64_t *out, struct perr *e);
 
 struct range {
@@ -61,23 +80,5 @@ uint64_t load_uint(const unsigned char *p, unsigned size, int big);
 int parse_hex_data(const char *s, struct bytes *out, struct perr *e);
 /* A hex pattern where "??" matches any byte: mask 0xff for a literal. */
 int parse_hex_pattern(const char *s, struct bytes *pat, struct bytes *mask, struct perr *e);
-
-/* One line of a dump: pvmio's own (either style) or xxd's or hexdump -C's. */
-enum dump_line_kind {
-	DL_BLANK,	/* nothing to do */
-	DL_DATA,	/* bytes at an address; valid[i] is 0 for "??" */
-	DL_REPEAT,	/* "*": the previous line repeats up to the next address */
-	DL_END,		/* hexdump -C's closing address line */
-	DL_SUMMARY,	/* pvmio's "unreadable" line */
-};
-#define DUMP_LINE_MAX 256
-struct dump_line {
-	enum dump_line_kind kind;
-	uint64_t addr;
-	size_t n;
-	unsigned char bytes[DUMP_LINE_MAX];
-	unsigned char valid[DUMP_LINE_MAX];
-};
-int parse_dump_line(const char *line, size_t len, struct dump_line *out, struct perr *e);
 
 #endif

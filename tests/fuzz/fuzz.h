@@ -23,8 +23,10 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 	return s;
 }
 
-/* Names a user types: brackets, paths with '-' and '+' in them, and two
- * files sharing a base name (ambiguous as a base name). */
+/* Names a user types: brackets, paths with '-' and '+' in them, two
+ * files sharing a base name (ambiguous as a base name), names holding the
+ * grammar's own characters, a quote and a backslash, a name that is a
+ * number, and a deleted file. */
 static const char fuzz_maps_text[] =
 	"555555554000-555555556000 r--p 00000000 08:01 1234 /usr/bin/target\n"
 	"555555556000-555555558000 r-xp 00002000 08:01 1234 /usr/bin/target\n"
@@ -40,6 +42,12 @@ static const char fuzz_maps_text[] =
 	"7ffff7fa8000-7ffff7fa9000 ---p 00000000 00:00 0 \n"
 	"7ffff7fc3000-7ffff7fc5000 r--p 00000000 08:01 2002 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
 	"7ffff7fc5000-7ffff7fef000 r-xp 00002000 08:01 2002 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+	"7ffff7ff6000-7ffff7ff7000 r--p 00000000 08:01 4001 /tmp/we ird:na+me..x\n"
+	"7ffff7ff7000-7ffff7ff8000 r--p 00000000 08:01 4002 /tmp/x..y\n"
+	"7ffff7ff8000-7ffff7ff9000 r--p 00000000 08:01 4003 /tmp/16\n"
+	"7ffff7ff9000-7ffff7ffa000 r--p 00000000 08:01 4004 /srv/app (deleted)\n"
+	"7ffff7ffa000-7ffff7ffb000 rw-p 00000000 00:00 0 [anon:cache]\n"
+	"7ffff7ffb000-7ffff7ffc000 r--p 00000000 08:01 4005 /tmp/q\"uote\\d\n"
 	"7ffff7ffd000-7ffff7fff000 rw-p 00037000 08:01 2002 /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
 	"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0 [stack]\n"
 	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]\n";

@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct pvmio_maps *m = fuzz_maps();
 	char *s = fuzz_cstr(data, size);
-	struct perr e = { { 0 } };
+	struct perr e = { .kind = PERR_NONE };
 	uint64_t addr, lo, hi;
 	struct range r;
 	const char *full;
@@ -26,5 +26,60 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fuzz_check_err(match_name(m, s, &full, &e), &e);
 	free(s);
+	return 0;
+}
+
+/* Every name maps prints pastes back: alone, with :LEN, +OFF and ..END,
+ * and quoted.  Checked once, before the first input. */
+static void quoted(char *out, size_t size, const char *name)
+{
+	size_t k = 0;
+	out[k++] = '"';
+	for (const char *p = name; *p && k + 3 < size; p++) {
+		if (*p == '"' || *p == '\\')
+			out[k++] = '\\';
+		out[k++] = *p;
+	}
+	out[k++] = '"';
+	out[k] = '\0';
+}
+
+static void expect_range(const struct pvmio_maps *m, const char *text, uint64_t addr, uint64_t len)
+{
+	struct range r;
+	struct perr e;
+	if (parse_range(text, m, &r, &e) != 0 || r.addr != addr || r.len != len || !r.has_len)
+		abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	const struct pvmio_maps *m = fuzz_maps();
+	for (size_t i = 0; i < m->n; i++) {
+		const char *name = m->v[i].name;
+		const char *full;
+		struct perr e;
+		/* the exact name, unless two mappings share it */
+		if (!name[0] || match_name(m, name, &full, &e) != 0)
+			continue;
+		uint64_t lo, hi;
+		if (resolve_name(m, name, &lo, &hi, &e) != 0)
+			abort();
+		char text[600], q[300];
+		quoted(q, sizeof q, name);
+		snprintf(text, sizeof text, "%s:16", name);
+		expect_range(m, text, lo, 16);
+		snprintf(text, sizeof text, "%s+8:4", name);
+		expect_range(m, text, lo + 8, 4);
+		snprintf(text, sizeof text, "%s+4..%s+12", name, name);
+		expect_range(m, text, lo + 4, 8);
+		snprintf(text, sizeof text, "%s+1:2", q);
+		expect_range(m, text, lo + 1, 2);
+		expect_range(m, q, lo, hi - lo);
+	}
 	return 0;
 }

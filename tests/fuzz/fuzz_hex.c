@@ -7,7 +7,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_cstr(data, size);
-	struct perr e = { { 0 } };
+	struct perr e = { .kind = PERR_NONE };
 	struct bytes d = { 0 }, pat = { 0 }, mask = { 0 };
 
 	int rd = parse_hex_data(s, &d, &e);
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* Data is a pattern without wildcards: the same bytes, all literal. */
 	if (rd == 0) {
-		if (rp != 0 || pat.len != d.len || memcmp(pat.p, d.p, d.len) != 0)
+		if (rp != 0 || pat.len != d.len || (d.len && memcmp(pat.p, d.p, d.len) != 0))
 			abort();
 		for (size_t i = 0; i < mask.len; i++)
 			if (mask.p[i] != 0xff)

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pvmio_maps_check(m, v->start, v->end - v->start + 1, "rw", &bad);
 		}
 		for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
-			struct perr e = { { 0 } };
+			struct perr e = { .kind = PERR_NONE };
 			uint64_t a;
 			struct range r;
 			fuzz_check_err(parse_addr(exprs[i], m, &a, &e), &e);

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_cstr(data, size);
-	struct perr e = { { 0 } };
+	struct perr e = { .kind = PERR_NONE };
 	uint64_t n, len;
 	pid_t pid;
 

@@ -12,7 +12,7 @@ static const char *const type_names[] = { "u8",	 "u16", "u32", "u64", "i8",  "i1
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *whole = fuzz_cstr(data, size);
-	struct perr e = { { 0 } };
+	struct perr e = { .kind = PERR_NONE };
 	struct vtype t;
 	int big;
 
