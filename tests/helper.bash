@@ -68,7 +68,7 @@ as_nobody() {
 	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
 		# libtool's wrapper: the real binary, and the library beside it
 		cp "$TOP_BUILDDIR/.libs/pvmio" "$NOBODY_DIR/pvmio.bin"
-		cp -P "$TOP_BUILDDIR"/src/.libs/libpvmio.so* "$NOBODY_DIR/"
+		cp -P "$TOP_BUILDDIR"/src/lib/.libs/libpvmio.so* "$NOBODY_DIR/"
 		printf '#!/bin/sh\nLD_LIBRARY_PATH=%s exec %s/pvmio.bin "$@"\n' "$NOBODY_DIR" "$NOBODY_DIR" \
 			>"$NOBODY_DIR/pvmio"
 	else

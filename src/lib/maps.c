@@ -1,4 +1,5 @@
-/* libpvmio: /proc/PID/maps as a sorted list of mappings. */
+/* libpvmio: the maps list, parsed from its text and looked up.  Pure:
+ * it knows nothing of a process, so the fuzzers drive it alone. */
 #include "config.h"
 #include "pvmio.h"
 #include "internal.h"
@@ -114,37 +115,6 @@ int pvmio_maps_parse(const char *text, size_t len, struct pvmio_maps **out)
 		return rc;
 	}
 	*out = m;
-	return 0;
-}
-
-int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
-{
-	char path[64], *text;
-	size_t len;
-	*out = NULL;
-	int rc;
-	do {
-		lib_proc_path(path, sizeof path, h->io_pid, "maps");
-		rc = lib_slurp(path, &text, &len);
-	} while (rc == -ENOENT && lib_retarget(h) == 0);
-	if (rc < 0)
-		return rc == -ENOENT ? -ESRCH : rc;
-	/* A process lists no mappings once its address space is gone, which
-	 * can be before the pidfd says it exited: no user process runs with
-	 * none. */
-	rc = len ? pvmio_check_alive(h) : -ESRCH;
-	if (rc == 0)
-		rc = pvmio_maps_parse(text, len, out);
-	free(text);
-	if (rc < 0)
-		return rc;
-	char exe[PATH_MAX];
-	lib_proc_path(path, sizeof path, h->io_pid, "exe");
-	ssize_t n = readlink(path, exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		(*out)->exe = strdup(exe);
-	}
 	return 0;
 }
 

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How long a SIGSTOP may take to reach every thread, in 1 ms polls. */
+#define SIGSTOP_WAIT_MS 2000
+
 static int known(const struct pvmio *h, pid_t tid)
 {
 	for (size_t i = 0; i < h->nthreads; i++)
@@ -42,7 +45,7 @@ static int remember(struct pvmio *h, pid_t tid)
 static int seize_new(struct pvmio *h, size_t *first_new)
 {
 	char path[64];
-	lib_proc_path(path, sizeof path, h->tgid, "task");
+	lib_proc_path(path, sizeof path, h->pin.tgid, "task");
 	DIR *d = opendir(path);
 	if (!d)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -136,11 +139,11 @@ static int stop_by_signal(struct pvmio *h)
 	if (rc < 0)
 		return rc;
 	h->was_stopped = st.state == 'T' || st.state == 't';
-	if (!h->was_stopped && kill(h->tgid, SIGSTOP) < 0)
+	if (!h->was_stopped && kill(h->pin.tgid, SIGSTOP) < 0)
 		return -errno;
 	h->stopped = PVMIO_STOPPED_SIGNAL;
-	for (int tries = 0; tries < 2000; tries++) {
-		rc = all_threads_stopped(h->tgid);
+	for (int tries = 0; tries < SIGSTOP_WAIT_MS; tries++) {
+		rc = all_threads_stopped(h->pin.tgid);
 		if (rc)
 			return rc < 0 ? rc : PVMIO_STOPPED_SIGNAL;
 		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
@@ -153,7 +156,7 @@ int pvmio_stop(struct pvmio *h)
 	if (h->stopped)
 		return h->stopped;
 	/* A process cannot trace itself, and SIGSTOP would stop the caller. */
-	if (h->tgid == getpid())
+	if (h->pin.tgid == getpid())
 		return -EDEADLK;
 	size_t from = 0;
 	int n;
@@ -168,7 +171,7 @@ int pvmio_stop(struct pvmio *h)
 	wait_stopped(h, from);
 	detach_all(h);
 	h->stopped = 0;
-	if (n == -EPERM && pvmio_check_alive(h) == 0) {
+	if (n == -EPERM && lib_group_alive(&h->pin) == 0) {
 		/* Already traced (a debugger holds it), or ptrace denied
 		 * where signals are allowed. */
 		int rc = stop_by_signal(h);
@@ -184,7 +187,7 @@ int pvmio_resume(struct pvmio *h)
 	if (h->stopped == PVMIO_STOPPED_PTRACE)
 		detach_all(h);
 	else if (h->stopped == PVMIO_STOPPED_SIGNAL && !h->was_stopped)
-		kill(h->tgid, SIGCONT);
+		kill(h->pin.tgid, SIGCONT);
 	h->stopped = 0;
 	return 0;
 }

@@ -1,0 +1,81 @@
+/* libpvmio internals shared by its source files; not installed.  The
+ * files, leaf first: proc.c (/proc) <- handle.c (a pinned process) <-
+ * transfer.c (bytes) <- stream.c (streaming reads); maps.c (the pure
+ * maps list) <- maps_read.c; stop.c (threads held still) <- handle.c;
+ * file.c (a FILE *) on top.  See doc/DESIGN.md. */
+#ifndef PVMIO_INTERNAL_H
+#define PVMIO_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* No system call reaches 2^63 and above: process_vm_readv rejects such
+ * lengths (EINVAL) and /proc/PID/mem such offsets (negative off_t). */
+#define PVMIO_ADDR_LIMIT ((uint64_t)1 << 63)
+/* process_vm_readv/writev take at most this many iovecs a side. */
+#define PVMIO_IOV_MAX 1024
+/* Streaming reads use one reused buffer of 1 MiB: large enough that the
+ * system call cost vanishes, small enough to stay in cache
+ * (doc/DESIGN.md, "Kernel facts"). */
+#define PVMIO_CHUNK ((size_t)1 << 20)
+/* Fill repeats one buffer of about 64 KiB, up to 64 MiB a system call. */
+#define PVMIO_FILL_UNIT ((size_t)64 << 10)
+#define PVMIO_FILL_BATCH ((uint64_t)64 << 20)
+
+/* How a process is pinned: a pidfd of its thread group, or where the
+ * kernel lacks pidfd_open (-1), the leader's start time. */
+struct lib_pin {
+	pid_t tgid;
+	int pidfd;
+	unsigned long long starttime;
+};
+
+struct pvmio_thread {
+	pid_t tid;	/* negative: a thread left alone (a zombie leader) */
+	int signal;	/* a signal caught while stopping, given back on resume */
+};
+
+struct pvmio {
+	pid_t pid;	/* as the caller named it: a process or a thread */
+	pid_t io_pid;	/* a live thread of the group, for system calls and /proc */
+	struct lib_pin pin;
+	int memfd;
+	unsigned flags;
+	int stopped;	/* 0, PVMIO_STOPPED_PTRACE or PVMIO_STOPPED_SIGNAL */
+	int was_stopped;
+	struct pvmio_thread *threads;
+	size_t nthreads, cap;
+};
+
+/* proc.c */
+int lib_proc_path(char *buf, size_t size, pid_t pid, const char *leaf);
+/* Reads a whole /proc file into a NUL-terminated malloc'd buffer. */
+int lib_slurp(const char *path, char **out, size_t *outlen);
+/* PF_KTHREAD in the flags of /proc/PID/stat: a kernel thread. */
+#define LIB_PF_KTHREAD 0x00200000UL
+struct lib_stat {
+	char state;
+	unsigned long flags;
+	unsigned long long starttime;
+};
+int lib_proc_stat(pid_t pid, struct lib_stat *st);
+/* Has a thread in STATE exited (a zombie or dead)? */
+int lib_gone(char state);
+/* The thread group (Tgid) of PID, or -ESRCH. */
+pid_t lib_thread_group(pid_t pid);
+/* A thread of TGID that has not exited, or -ESRCH. */
+pid_t lib_live_thread(pid_t tgid);
+/* 0 while the pinned thread group lives, -ESRCH once it is gone. */
+int lib_group_alive(const struct lib_pin *pin);
+
+/* handle.c: goes through another live thread once ours has ended;
+ * -ESRCH if none. */
+int lib_retarget(struct pvmio *h);
+
+/* transfer.c */
+uint64_t lib_clip(uint64_t addr, uint64_t len);
+ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
+		      const struct iovec *r, unsigned long nr);
+
+#endif
