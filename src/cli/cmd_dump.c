@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 static char *opt_length, *opt_cols, *opt_group, *opt_color;
-static int opt_autoskip, opt_canonical, opt_no_squeezing, opt_force;
+static int opt_autoskip, opt_canonical, opt_no_squeezing;
 
 static struct poptOption options[] = {
 	{ "length", 'n', POPT_ARG_STRING, &opt_length, 0, "bytes to dump at a bare ADDR (256)", "LEN" },
@@ -18,7 +18,7 @@ static struct poptOption options[] = {
 	{ "canonical", 'C', POPT_ARG_NONE, &opt_canonical, 0, "hexdump -C style", NULL },
 	{ "no-squeezing", 'v', POPT_ARG_NONE, &opt_no_squeezing, 0, "with -C, show repeated lines", NULL },
 	{ "color", '\0', POPT_ARG_STRING, &opt_color, 0, "colour byte classes: auto, always, never", "WHEN" },
-	{ "force", '\0', POPT_ARG_NONE, &opt_force, 0, "read through /proc/PID/mem (reaches PROT_NONE pages)", NULL },
+	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
 };
@@ -30,25 +30,29 @@ static const char *const examples[] = {
 	NULL,
 };
 
-struct job {
-	struct dumper dumper;
-	struct out out;
-	struct progress progress;
-	struct unreadable bad;
-};
-
-static int on_chunk(void *ctx, const struct pvmio_chunk *c)
+static void range_begin(void *ctx, const struct range *r)
 {
-	struct job *j = ctx;
-	if (c->data) {
-		dumper_data(&j->dumper, c->data, (size_t)c->len);
-	} else {
-		unreadable_add(&j->bad, c);
-		dumper_hole(&j->dumper, c->len, c->err);
-	}
-	progress_add(&j->progress, c->len);
-	return j->out.err ? 2 : 0;
+	dumper_start(ctx, r->addr);
 }
+
+static int piece(void *ctx, const struct pvmio_chunk *c)
+{
+	if (c->data)
+		dumper_data(ctx, c->data, (size_t)c->len);
+	else
+		dumper_hole(ctx, c->len, c->err);
+	return 0;
+}
+
+static void range_end(void *ctx, const struct range *r, int whole, uint64_t bytes)
+{
+	(void)r;
+	(void)whole;
+	(void)bytes;
+	dumper_finish(ctx);
+}
+
+static const struct read_ops ops = { range_begin, piece, range_end };
 
 static int small_number(const char *s, const char *what, unsigned lo, unsigned hi, unsigned *out)
 {
@@ -66,106 +70,100 @@ static int small_number(const char *s, const char *what, unsigned lo, unsigned h
 	return 0;
 }
 
-int cmd_dump(int argc, const char **argv)
+/* The dump's layout from the options; 0 or EXIT_USAGE (reported). */
+static int layout(struct dump_options *opt)
 {
-	poptContext ctx;
-	const char **args;
-	int nargs;
-	struct target t = { 0 };
-	struct range *ranges = NULL;
-	struct job j;
-	memset(&j, 0, sizeof j);
-	int status = cli_parse("dump", argc, argv, options, "[OPTION...] PID [RANGE...]", examples, &ctx, &args, &nargs);
-	if (status >= 0)
-		goto out;
-	status = EXIT_USAGE;
-	if (nargs < 1) {
-		cli_error("missing PID (see 'pvmio dump --help')");
-		goto out;
-	}
-	unsigned cols = 16, group = 2;
+	*opt = (struct dump_options){ .style = opt_canonical ? DUMP_CANONICAL : DUMP_XXD,
+				      .cols = 16,
+				      .group = 2,
+				      .autoskip = opt_autoskip,
+				      .squeeze = !opt_no_squeezing };
 	if (opt_canonical && (opt_cols || opt_group || opt_autoskip)) {
 		cli_error("-c, -g and -a are for the xxd style; -C lines always hold 16 bytes");
-		goto out;
+		return EXIT_USAGE;
 	}
 	if (opt_no_squeezing && !opt_canonical) {
 		cli_error("-v goes with -C (the xxd style never squeezes; -a collapses zero lines)");
-		goto out;
+		return EXIT_USAGE;
 	}
-	if ((opt_cols && small_number(opt_cols, "-c", 1, 256, &cols) < 0) ||
-	    (opt_group && small_number(opt_group, "-g", 0, 256, &group) < 0))
-		goto out;
-	int color = 0;
+	if ((opt_cols && small_number(opt_cols, "-c", 1, DUMP_COLS_MAX, &opt->cols) < 0) ||
+	    (opt_group && small_number(opt_group, "-g", 0, DUMP_COLS_MAX, &opt->group) < 0))
+		return EXIT_USAGE;
 	if (!opt_color || strcmp(opt_color, "auto") == 0) {
 		const char *no = getenv("NO_COLOR");
-		color = isatty(1) && !(no && *no);
+		opt->color = isatty(1) && !(no && *no);
 	} else if (strcmp(opt_color, "always") == 0) {
-		color = 1;
+		opt->color = 1;
 	} else if (strcmp(opt_color, "never") != 0) {
 		cli_error("unknown --color value '%s' (use auto, always or never)", opt_color);
-		goto out;
+		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+static int run(const struct invocation *inv)
+{
+	struct target t = { 0 };
+	struct range *ranges = NULL;
+	struct dumper dumper;
+	struct out out = { 0 };
+	struct dump_options opt;
+	memset(&dumper, 0, sizeof dumper);
+	int status = layout(&opt);
+	if (status)
+		goto out;
 	struct perr e;
 	struct range_defaults def = { .have_len = 1, .len = 256 };
 	if (opt_length) {
 		if (parse_length(opt_length, &def.len, &e) < 0) {
-			usage_error(&e);
+			status = report_perr(&e);
 			goto out;
 		}
 		def.explicit_len = 1;
 	}
-
-	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
+	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
-	/* Without a RANGE, every readable mapping, as find searches them. */
-	int nranges = nargs - 1;
-	if (nranges) {
-		status = parse_ranges(&t, args + 1, nranges, &def, &ranges);
-		if (status)
-			goto out;
-	} else if ((status = target_maps(&t)) != 0) {
+	int nranges;
+	status = ranges_or_readable(&t, inv->args + 1, inv->nargs - 1, &def, &ranges, &nranges);
+	if (status)
 		goto out;
-	} else if (!(ranges = all_readable(t.maps, opt_force, &nranges))) {
-		status = EXIT_LOCAL;
-		goto out;
-	}
 	status = target_stop(&t);
 	if (status)
 		goto out;
-	if (out_init(&j.out, 1) < 0) {
+	if (out_init(&out, 1) < 0) {
 		cli_error("out of memory");
 		status = EXIT_LOCAL;
 		goto out;
 	}
-	dumper_init(&j.dumper, &j.out, opt_canonical ? DUMP_CANONICAL : DUMP_XXD, cols, group, opt_autoskip,
-		    !opt_no_squeezing, color);
-	uint64_t total = 0;
-	for (int i = 0; i < nranges; i++)
-		total += ranges[i].len;
-	progress_begin(&j.progress, total);
-	int rc = 0;
-	uint64_t at = 0;
-	for (int i = 0; i < nranges && !rc; i++) {
-		dumper_start(&j.dumper, ranges[i].addr);
-		at = ranges[i].addr;
-		rc = pvmio_read_stream(t.h, ranges[i].addr, ranges[i].len, on_chunk, &j);
-		dumper_finish(&j.dumper);
-	}
-	progress_end(&j.progress);
-	dumper_free(&j.dumper);
-	status = stream_outcome(&t, &j.out, rc, at);
+	dumper_init(&dumper, &out, &opt);
+	struct read_job j = { .t = &t,
+			      .ranges = ranges,
+			      .nranges = nranges,
+			      .out = &out,
+			      .doing = "dump",
+			      .ops = &ops,
+			      .ctx = &dumper };
+	status = read_ranges(&j);
 	if (status < 0 && j.bad.bytes) {
-		cli_error("%" PRIu64 " bytes in %" PRIu64 " run%s could not be read, the first at 0x%" PRIx64 " (%s)",
-			  j.bad.bytes, j.bad.runs, j.bad.runs == 1 ? "" : "s", j.bad.first, unreadable_reason(j.bad.first_err));
+		report_unreadable(&j, "read");
 		status = EXIT_MEMORY;
 	} else if (status < 0) {
 		status = EXIT_DONE;
 	}
 out:
-	out_free(&j.out);
+	dumper_free(&dumper);
+	out_free(&out);
 	free(ranges);
 	target_close(&t);
-	poptFreeContext(ctx);
 	return status;
 }
+
+const struct command cmd_dump = {
+	.name = "dump",
+	.run = run,
+	.options = options,
+	.synopsis = "PID [RANGE...]",
+	.examples = examples,
+	.summary = "hex dump, as xxd (or hexdump -C with -C)",
+};

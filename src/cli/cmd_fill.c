@@ -4,15 +4,12 @@
 
 #include <stdlib.h>
 
-static char *opt_type, *opt_endian, *opt_string;
-static int opt_nul, opt_force, opt_verify;
+static int opt_verify;
 
 static struct poptOption options[] = {
-	{ "type", 't', POPT_ARG_STRING, &opt_type, 0, "the PATTERN is a VALUE of TYPE", "TYPE" },
-	{ "endian", 'e', POPT_ARG_STRING, &opt_endian, 0, "byte order of -t: little, big, native", "ORDER" },
-	{ "string", 's', POPT_ARG_STRING, &opt_string, 0, "the pattern is the bytes of STRING", "STRING" },
-	{ "nul", 'z', POPT_ARG_NONE, &opt_nul, 0, "with -s, add a NUL byte to the pattern", NULL },
-	{ "force", '\0', POPT_ARG_NONE, &opt_force, 0, "write read-only private pages, as debuggers do", NULL },
+	TYPED_OPTIONS,
+	STRING_OPTIONS,
+	FORCE_OPTION,
 	{ "verify", '\0', POPT_ARG_NONE, &opt_verify, 0, "read back and compare", NULL },
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -25,32 +22,21 @@ static const char *const examples[] = {
 	NULL,
 };
 
+/* Slices of whole pattern copies, about 64 MiB: progress moves and an
+ * interrupt is seen between them. */
 #define SLICE ((uint64_t)64 << 20)
 
-int cmd_fill(int argc, const char **argv)
+static int run(const struct invocation *inv)
 {
-	poptContext ctx;
-	const char **args;
-	int nargs;
 	struct target t = { 0 };
 	struct bytes pat = { 0 };
 	struct range *r = NULL;
-	int status = cli_parse("fill", argc, argv, options, "[OPTION...] PID RANGE PATTERN", examples, &ctx, &args, &nargs);
-	if (status >= 0)
-		goto out;
-	status = EXIT_USAGE;
-	if (nargs < 2) {
-		cli_error(nargs ? "missing RANGE and PATTERN (see 'pvmio fill --help')"
-				: "missing PID, RANGE and PATTERN (see 'pvmio fill --help')");
-		goto out;
-	}
-	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
+	int status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
 	struct perr e;
-	struct data_options d = { opt_type, opt_endian, opt_string, opt_nul };
-	if (data_from_args(&t, &d, args + 2, nargs - 2, &pat, &e) < 0) {
-		status = usage_error(&e);
+	if (data_from_args(&t, inv->args + 2, inv->nargs - 2, &pat, &e) < 0) {
+		status = report_perr(&e);
 		goto out;
 	}
 	if (!pat.len) {
@@ -59,7 +45,7 @@ int cmd_fill(int argc, const char **argv)
 		goto out;
 	}
 	struct range_defaults def = { 0 };
-	status = parse_ranges(&t, args + 1, 1, &def, &r);
+	status = ranges_from_args(&t, inv->args + 1, 1, &def, &r);
 	if (status)
 		goto out;
 	status = target_maps(&t);
@@ -74,7 +60,7 @@ int cmd_fill(int argc, const char **argv)
 		goto out;
 	struct progress prog;
 	progress_begin(&prog, r->len);
-	/* Slices of whole pattern copies keep the phase and let progress move. */
+	/* Whole pattern copies a slice keep the phase. */
 	uint64_t slice = SLICE / pat.len ? SLICE / pat.len * pat.len : pat.len;
 	uint64_t done = 0;
 	while (done < r->len) {
@@ -100,6 +86,16 @@ out:
 	free(r);
 	bytes_free(&pat);
 	target_close(&t);
-	poptFreeContext(ctx);
 	return status;
 }
+
+
+const struct command cmd_fill = {
+	.name = "fill",
+	.run = run,
+	.options = options,
+	.synopsis = "PID RANGE PATTERN",
+	.string_for = "PATTERN",
+	.examples = examples,
+	.summary = "repeat a pattern over a range",
+};

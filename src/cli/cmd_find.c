@@ -6,17 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *opt_type, *opt_endian, *opt_string, *opt_align, *opt_max;
-static int opt_nul, opt_force;
+static char *opt_align, *opt_max;
 
 static struct poptOption options[] = {
-	{ "type", 't', POPT_ARG_STRING, &opt_type, 0, "the PATTERN is a VALUE of TYPE", "TYPE" },
-	{ "endian", 'e', POPT_ARG_STRING, &opt_endian, 0, "byte order of -t: little, big, native", "ORDER" },
-	{ "string", 's', POPT_ARG_STRING, &opt_string, 0, "search for the bytes of STRING (no NUL)", "STRING" },
-	{ "nul", 'z', POPT_ARG_NONE, &opt_nul, 0, "with -s, the string ends in a NUL byte", NULL },
+	TYPED_OPTIONS,
+	STRING_OPTIONS,
 	{ "align", '\0', POPT_ARG_STRING, &opt_align, 0, "only matches at multiples of N", "N" },
 	{ "max-count", 'm', POPT_ARG_STRING, &opt_max, 0, "stop after N matches", "N" },
-	{ "force", '\0', POPT_ARG_NONE, &opt_force, 0, "read through /proc/PID/mem (reaches PROT_NONE pages)", NULL },
+	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
 };
@@ -37,11 +34,9 @@ struct finder {
 	size_t anchor_off, anchor_len;	/* the longest run without "??" */
 	uint64_t align, max, found;
 	struct out out;
-	struct progress progress;
 	unsigned char carry[2 * PATTERN_MAX];
 	size_t carry_len;
 	uint64_t carry_addr;
-	struct unreadable bad;
 };
 
 static int matches_at(const struct finder *f, const unsigned char *p)
@@ -90,12 +85,17 @@ static int scan(struct finder *f, const unsigned char *buf, size_t n, uint64_t a
 	return 0;
 }
 
-static int on_chunk(void *ctx, const struct pvmio_chunk *c)
+static void range_begin(void *ctx, const struct range *r)
 {
 	struct finder *f = ctx;
-	progress_add(&f->progress, c->len);
+	(void)r;
+	f->carry_len = 0;
+}
+
+static int piece(void *ctx, const struct pvmio_chunk *c)
+{
+	struct finder *f = ctx;
 	if (!c->data) {
-		unreadable_add(&f->bad, c);
 		f->carry_len = 0;
 		return 0;
 	}
@@ -123,23 +123,63 @@ static int on_chunk(void *ctx, const struct pvmio_chunk *c)
 		f->carry_len = total - drop;
 	}
 	f->carry_addr = c->addr + n - f->carry_len;
-	return f->out.err ? 2 : 0;
+	return 0;
 }
 
-int cmd_find(int argc, const char **argv)
+static const struct read_ops ops = { range_begin, piece, NULL };
+
+/* The pattern: hex with "??", or -t VALUE or -s STRING (all literal),
+ * and the longest literal run in it, which memmem looks for. */
+static int pattern(struct target *t, const struct invocation *inv, struct bytes *pat, struct bytes *mask,
+		   struct finder *f)
 {
-	poptContext ctx;
-	const char **args;
-	int nargs;
+	struct perr e;
+	if (str.string || typed.type) {
+		if (data_from_args(t, inv->args + 1, str.string ? 0 : 1, pat, &e) < 0)
+			return report_perr(&e);
+		unsigned char all = 0xff;
+		for (size_t i = 0; i < pat->len; i++) {
+			if (bytes_push(mask, &all, 1) < 0) {
+				nomem(&e);
+				return report_perr(&e);
+			}
+		}
+	} else if (typed.endian || str.nul) {
+		cli_error("%s", typed.endian ? "-e goes with -t TYPE" : "-z goes with -s STRING");
+		return EXIT_USAGE;
+	} else if (parse_hex_pattern(inv->args[1], pat, mask, &e) < 0) {
+		return report_perr(&e);
+	}
+	if (!pat->len) {
+		cli_error("the pattern is empty: give at least one byte");
+		return EXIT_USAGE;
+	}
+	if (pat->len > PATTERN_MAX) {
+		cli_error("the pattern is %zu bytes; find takes at most %zu", pat->len, PATTERN_MAX);
+		return EXIT_USAGE;
+	}
+	f->pat = pat->p;
+	f->mask = mask->p;
+	f->len = pat->len;
+	f->literal = 1;
+	for (size_t i = 0, run = 0; i < pat->len; i++) {
+		run = mask->p[i] ? run + 1 : 0;
+		f->literal &= mask->p[i] == 0xff;
+		if (run > f->anchor_len) {
+			f->anchor_len = run;
+			f->anchor_off = i + 1 - run;
+		}
+	}
+	return 0;
+}
+
+static int run(const struct invocation *inv)
+{
 	struct target t = { 0 };
 	struct bytes pat = { 0 }, mask = { 0 };
 	struct range *ranges = NULL;
 	struct finder *f = calloc(1, sizeof *f);
-	int status = cli_parse("find", argc, argv, options, "[OPTION...] PID PATTERN [RANGE...]", examples, &ctx, &args,
-			       &nargs);
-	if (status >= 0)
-		goto out;
-	status = EXIT_USAGE;
+	int status = EXIT_USAGE;
 	if (!f) {
 		cli_error("out of memory");
 		status = EXIT_LOCAL;
@@ -155,93 +195,38 @@ int cmd_find(int argc, const char **argv)
 							: e.msg);
 		goto out;
 	}
-	int first_range = opt_string ? 1 : 2;
-	if (nargs < first_range) {
-		cli_error(nargs ? "missing PATTERN (see 'pvmio find --help')" : "missing PID and PATTERN (see 'pvmio find --help')");
-		goto out;
-	}
-	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
+	int first_range = str.string ? 1 : 2;
+	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
-	status = EXIT_USAGE;
-	if (opt_string || opt_type) {
-		struct data_options d = { opt_type, opt_endian, opt_string, opt_nul };
-		if (data_from_args(&t, &d, args + 1, first_range - 1, &pat, &e) < 0) {
-			status = usage_error(&e);
-			goto out;
-		}
-		unsigned char all = 0xff;
-		for (size_t i = 0; i < pat.len; i++) {
-			if (bytes_push(&mask, &all, 1) < 0) {
-				nomem(&e);
-				status = usage_error(&e);
-				goto out;
-			}
-		}
-	} else if (opt_endian || opt_nul) {
-		cli_error("%s", opt_endian ? "-e goes with -t TYPE" : "-z goes with -s STRING");
+	status = pattern(&t, inv, &pat, &mask, f);
+	if (status)
 		goto out;
-	} else if (parse_hex_pattern(args[1], &pat, &mask, &e) < 0) {
-		status = usage_error(&e);
+	int nranges;
+	struct range_defaults def = { 0 };
+	status = ranges_or_readable(&t, inv->args + first_range, inv->nargs - first_range, &def, &ranges, &nranges);
+	if (status)
 		goto out;
-	}
-	if (!pat.len) {
-		cli_error("the pattern is empty: give at least one byte");
-		goto out;
-	}
-	if (pat.len > PATTERN_MAX) {
-		cli_error("the pattern is %zu bytes; find takes at most %zu", pat.len, PATTERN_MAX);
-		goto out;
-	}
-	f->pat = pat.p;
-	f->mask = mask.p;
-	f->len = pat.len;
-	f->literal = 1;
-	for (size_t i = 0, run = 0; i < pat.len; i++) {
-		run = mask.p[i] ? run + 1 : 0;
-		f->literal &= mask.p[i] == 0xff;
-		if (run > f->anchor_len) {
-			f->anchor_len = run;
-			f->anchor_off = i + 1 - run;
-		}
-	}
-	int nranges = nargs - first_range;
-	if (nranges) {
-		struct range_defaults def = { 0 };
-		status = parse_ranges(&t, args + first_range, nranges, &def, &ranges);
-		if (status)
-			goto out;
-	} else {
-		status = target_maps(&t);
-		if (status)
-			goto out;
-		ranges = all_readable(t.maps, opt_force, &nranges);
-	}
 	status = target_stop(&t);
 	if (status)
 		goto out;
-	if (!ranges || out_init(&f->out, 1) < 0) {
+	if (out_init(&f->out, 1) < 0) {
 		cli_error("out of memory");
 		status = EXIT_LOCAL;
 		goto out;
 	}
-	uint64_t total = 0;
-	for (int i = 0; i < nranges; i++)
-		total += ranges[i].len;
-	progress_begin(&f->progress, total);
-	int rc = 0;
-	uint64_t at = 0;
-	for (int i = 0; i < nranges && !rc; i++) {
-		f->carry_len = 0;
-		at = ranges[i].addr;
-		rc = pvmio_read_stream(t.h, ranges[i].addr, ranges[i].len, on_chunk, f);
-	}
-	progress_end(&f->progress);
-	status = stream_outcome(&t, &f->out, rc, at);
+	struct read_job j = { .t = &t,
+			      .ranges = ranges,
+			      .nranges = nranges,
+			      .out = &f->out,
+			      .doing = "search",
+			      .ops = &ops,
+			      .ctx = f };
+	status = read_ranges(&j);
 	if (status < 0) {
-		if (f->bad.bytes && (nargs > first_range || common.verbose))
-			cli_error("%" PRIu64 " bytes could not be searched, the first at 0x%" PRIx64 " (%s)", f->bad.bytes,
-				  f->bad.first, unreadable_reason(f->bad.first_err));
+		/* The default search meets holes as a matter of course. */
+		if (j.bad.bytes && (inv->nargs > first_range || common.verbose))
+			report_unreadable(&j, "searched");
 		status = f->found ? EXIT_DONE : EXIT_MEMORY;
 	}
 out:
@@ -252,6 +237,16 @@ out:
 	bytes_free(&pat);
 	bytes_free(&mask);
 	target_close(&t);
-	poptFreeContext(ctx);
 	return status;
 }
+
+
+const struct command cmd_find = {
+	.name = "find",
+	.run = run,
+	.options = options,
+	.synopsis = "PID PATTERN [RANGE...]",
+	.string_for = "PATTERN",
+	.examples = examples,
+	.summary = "print the address of every match of a pattern",
+};

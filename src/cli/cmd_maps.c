@@ -80,23 +80,14 @@ static int keep(const struct pvmio_mapping *m, const char **want, int nwant)
 	return nwant == 0;
 }
 
-int cmd_maps(int argc, const char **argv)
+static int run(const struct invocation *inv)
 {
-	poptContext ctx;
-	const char **args;
-	int nargs;
 	struct target t = { 0 };
 	struct out o = { 0 };
 	const char **want = NULL;
-	int status = cli_parse("maps", argc, argv, options, "[OPTION...] PID [NAME...]", examples, &ctx, &args, &nargs);
-	if (status >= 0)
-		goto out;
-	if (nargs < 1) {
-		cli_error("missing PID (see 'pvmio maps --help')");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	status = target_open(&t, args[0], 0);
+	const char **args = inv->args;
+	int nargs = inv->nargs;
+	int status = target_open(&t, args[0], 0);
 	if (status)
 		goto out;
 	status = target_stop(&t);
@@ -108,8 +99,7 @@ int cmd_maps(int argc, const char **argv)
 	for (int i = 1; i < nargs && want; i++) {
 		struct perr e;
 		if (match_name(t.maps, args[i], &want[i - 1], &e) < 0) {
-			cli_error("%s; run 'pvmio maps %d' to see them all", e.msg, (int)t.pid);
-			status = EXIT_USAGE;
+			status = report_parse_error(&t, &e);
 			goto out;
 		}
 	}
@@ -165,6 +155,14 @@ out:
 	free(want);
 	out_free(&o);
 	target_close(&t);
-	poptFreeContext(ctx);
 	return status;
 }
+
+const struct command cmd_maps = {
+	.name = "maps",
+	.run = run,
+	.options = options,
+	.synopsis = "PID [NAME...]",
+	.examples = examples,
+	.summary = "list the mappings",
+};

@@ -14,17 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *opt_format, *opt_type, *opt_endian, *opt_string, *opt_input;
-static int opt_nul, opt_force, opt_verify;
+static char *opt_format, *opt_input;
+static int opt_verify;
 
 static struct poptOption options[] = {
-	{ "type", 't', POPT_ARG_STRING, &opt_type, 0, "the VALUEs are of TYPE: u8..u64, i8..i64, f32, f64, ptr", "TYPE" },
-	{ "endian", 'e', POPT_ARG_STRING, &opt_endian, 0, "byte order of -t: little, big, native", "ORDER" },
-	{ "string", 's', POPT_ARG_STRING, &opt_string, 0, "write the bytes of STRING", "STRING" },
-	{ "nul", 'z', POPT_ARG_NONE, &opt_nul, 0, "with -s, add a NUL byte", NULL },
+	TYPED_OPTIONS,
+	STRING_OPTIONS,
 	{ "input", 'i', POPT_ARG_STRING, &opt_input, 0, "write the bytes of FILE (- for stdin)", "FILE" },
 	{ "format", 'f', POPT_ARG_STRING, &opt_format, 0, "xxd: read dump lines (xxd, hexdump -C, pvmio dump)", "FORMAT" },
-	{ "force", '\0', POPT_ARG_NONE, &opt_force, 0, "write read-only private pages, as debuggers do", NULL },
+	FORCE_OPTION,
 	{ "verify", '\0', POPT_ARG_NONE, &opt_verify, 0, "read back and compare", NULL },
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -222,7 +220,7 @@ static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t off
 			status = EXIT_USAGE;
 			break;
 		}
-		if ((l.kind == DL_DATA || (l.kind == DL_END && !l.top)) && l.addr > UINT64_MAX - offset) {
+		if (l.kind != DL_BLANK && l.kind != DL_REPEAT && !l.top && l.addr > UINT64_MAX - offset) {
 			cli_error("%s, line %lu: the address plus ADDR passes 2^64", name, lineno);
 			status = EXIT_USAGE;
 			break;
@@ -243,6 +241,10 @@ static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t off
 			x.have_prev = l.kind == DL_DATA;
 			break;
 		case DL_SUMMARY:
+			/* a "*" before it repeats up to the hole it tells of */
+			if (x.repeat)
+				status = repeat_until(&x, l.addr, 0);
+			x.repeat = 0;
 			x.have_prev = 0;
 			break;
 		case DL_BLANK:
@@ -337,34 +339,20 @@ static int write_dump_lines(struct writer *w, FILE *in, const char *name, uint64
 	return status;
 }
 
-int cmd_write(int argc, const char **argv)
+static int run(const struct invocation *inv)
 {
-	poptContext ctx;
-	const char **args;
-	int nargs;
 	struct target t = { 0 };
 	struct bytes data = { 0 };
 	struct writer w = { .t = &t };
 	FILE *in = NULL;
 	int fd = -1;
-	int status = cli_parse("write", argc, argv, options, "[OPTION...] PID ADDR [DATA...]", examples, &ctx, &args,
-			       &nargs);
-	if (status >= 0)
-		goto out;
-	status = EXIT_USAGE;
-	int dump = 0;
-	if (opt_format) {
-		if (strcmp(opt_format, "xxd") != 0) {
-			cli_error("unknown input format '%s' (write reads -f xxd: dump lines)", opt_format);
-			goto out;
-		}
-		dump = 1;
-	}
-	if (nargs < (dump ? 1 : 2)) {
-		cli_error(nargs ? "missing ADDR (see 'pvmio write --help')" : "missing PID (see 'pvmio write --help')");
+	int status = EXIT_USAGE;
+	int dump = opt_format != NULL;
+	if (dump && strcmp(opt_format, "xxd") != 0) {
+		cli_error("unknown input format '%s' (write reads -f xxd: dump lines)", opt_format);
 		goto out;
 	}
-	if ((dump || opt_input) && (opt_type || opt_endian || opt_string || opt_nul || nargs > 2)) {
+	if ((dump || opt_input) && (typed.type || typed.endian || str.string || str.nul || inv->nargs > 2)) {
 		cli_error("%s takes its data from input; give no DATA, -t, -e or -s", dump ? "-f xxd" : "-i");
 		goto out;
 	}
@@ -378,26 +366,22 @@ int cmd_write(int argc, const char **argv)
 			goto out;
 		}
 	}
-	status = target_open(&t, args[0], opt_force ? PVMIO_FORCE : 0);
+	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
 	/* The destination is checked against the maps before any write. */
 	status = target_maps(&t);
 	if (status)
 		goto out;
-	status = EXIT_USAGE;
 	struct perr e;
 	uint64_t addr = 0;
-	if (nargs >= 2 && parse_addr(args[1], t.maps, &addr, &e) < 0) {
+	if (inv->nargs >= 2 && parse_addr(inv->args[1], t.maps, &addr, &e) < 0) {
 		status = report_parse_error(&t, &e);
 		goto out;
 	}
-	if (!dump && !opt_input) {
-		struct data_options d = { opt_type, opt_endian, opt_string, opt_nul };
-		if (data_from_args(&t, &d, args + 2, nargs - 2, &data, &e) < 0) {
-			status = usage_error(&e);
-			goto out;
-		}
+	if (!dump && !opt_input && data_from_args(&t, inv->args + 2, inv->nargs - 2, &data, &e) < 0) {
+		status = report_perr(&e);
+		goto out;
 	}
 	status = target_stop(&t);
 	if (status)
@@ -426,6 +410,21 @@ out:
 		close(fd);
 	bytes_free(&data);
 	target_close(&t);
-	poptFreeContext(ctx);
 	return status;
 }
+
+/* -f xxd takes its lines' addresses: then ADDR is optional. */
+static int needed(void)
+{
+	return opt_format ? 1 : 2;
+}
+
+const struct command cmd_write = {
+	.name = "write",
+	.run = run,
+	.options = options,
+	.synopsis = "PID ADDR [DATA...]",
+	.needed = needed,
+	.examples = examples,
+	.summary = "write hex, typed values, a string or a file at ADDR",
+};

@@ -4,23 +4,13 @@
  * matches the hex only when read another way names that other way. */
 #include "config.h"
 #include "dump_reader.h"
+#include "grammar.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #define READS " (write -f xxd reads the lines of pvmio dump, xxd and hexdump -C)"
-
-__attribute__((format(printf, 2, 3))) static int fail(struct perr *e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-	e->kind = PERR_SYNTAX;
-	return -1;
-}
 
 static int all_of(const char *p, const char *end, const char *set)
 {
@@ -131,21 +121,21 @@ static int refuse(const char *line, const char *end, const char *p, size_t digit
 		t++;
 	size_t tl = (size_t)(t - q);
 	if (sp >= 1 && tl == 4 && all_of(q, t, "0123456789abcdefABCDEF"))
-		return fail(e, "this looks like od -x or hexdump without -C: 16-bit words, whose bytes would be read "
+		return syntax_error(e, "this looks like od -x or hexdump without -C: 16-bit words, whose bytes would be read "
 			       "swapped" READS);
 	if (sp >= 1 && tl == 6 && all_of(q, t, "01234567"))
-		return fail(e, "this looks like od: octal words, octal offsets" READS);
+		return syntax_error(e, "this looks like od: octal words, octal offsets" READS);
 	if (sp >= 1 && tl == 3 && all_of(q, t, "01234567"))
-		return fail(e, "this looks like od -b or hexdump -b: octal bytes" READS);
+		return syntax_error(e, "this looks like od -b or hexdump -b: octal bytes" READS);
 	if (sp == 1 && tl == 2 && all_of(q, t, "0123456789abcdefABCDEF"))
-		return fail(e, "this looks like od -t x1: no colon, and offsets in octal unless -A x" READS);
+		return syntax_error(e, "this looks like od -t x1: no colon, and offsets in octal unless -A x" READS);
 	if (sp >= 1 && tl == 1)
-		return fail(e, "this looks like od -c or hexdump -c: characters, not hex" READS);
+		return syntax_error(e, "this looks like od -c or hexdump -c: characters, not hex" READS);
 	if ((p < end && *p == ',') || (tl > 3 && q[0] == '0' && q[1] == 'x' && t[-1] == ',') ||
 	    (end - line > 9 && strncmp(line, "unsigned ", 9) == 0))
-		return fail(e, "this looks like a C array (xxd -i): give its bytes as hex DATA instead" READS);
+		return syntax_error(e, "this looks like a C array (xxd -i): give its bytes as hex DATA instead" READS);
 	(void)digits;
-	return fail(e, "'%.*s%s' is not a dump line: an address in hex, then ':' (xxd) or two spaces "
+	return syntax_error(e, "'%.*s%s' is not a dump line: an address in hex, then ':' (xxd) or two spaces "
 		       "(hexdump -C)" READS,
 		    (int)(end - line > 40 ? 40 : end - line), line, end - line > 40 ? "..." : "");
 }
@@ -154,10 +144,10 @@ static int refuse(const char *line, const char *end, const char *p, size_t digit
 static int token_bytes(const char *t, size_t tl, struct dump_line *out, struct perr *e)
 {
 	if (tl % 2)
-		return fail(e, "'%.*s': an odd number of hex digits", (int)tl, t);
+		return syntax_error(e, "'%.*s': an odd number of hex digits", (int)tl, t);
 	for (size_t i = 0; i < tl; i += 2) {
 		if (out->n >= DUMP_LINE_MAX)
-			return fail(e, "more than %d bytes in one line", DUMP_LINE_MAX);
+			return syntax_error(e, "more than %d bytes in one line", DUMP_LINE_MAX);
 		if (t[i] == '?' && t[i + 1] == '?') {
 			out->bytes[out->n] = 0;
 			out->valid[out->n++] = 0;
@@ -165,7 +155,7 @@ static int token_bytes(const char *t, size_t tl, struct dump_line *out, struct p
 		}
 		int hi = hex_digit(t[i]), lo = hex_digit(t[i + 1]);
 		if (hi < 0 || lo < 0)
-			return fail(e, "'%.*s' is not hex", (int)tl, t);
+			return syntax_error(e, "'%.*s' is not hex", (int)tl, t);
 		out->bytes[out->n] = (unsigned char)(hi << 4 | lo);
 		out->valid[out->n++] = 1;
 	}
@@ -190,7 +180,7 @@ static int read_groups(const char *p, const char *end, int loose, struct dump_li
 		if (loose && !all_of(t, p, "0123456789abcdefABCDEF"))
 			break;
 		if (g->n >= DUMP_LINE_MAX)
-			return fail(e, "more than %d groups in one line", DUMP_LINE_MAX);
+			return syntax_error(e, "more than %d groups in one line", DUMP_LINE_MAX);
 		g->binary &= tl == 8 && all_of(t, p, "01");
 		if (token_bytes(t, tl, out, e) < 0)
 			return -1;
@@ -227,14 +217,14 @@ static int xxd_line(const char *p, const char *end, struct dump_line *out, struc
 {
 	struct groups g;
 	if (*p == ' ' && xxd_e_short(p, end, out))
-		return fail(e, "this looks like xxd -e: little-endian groups, whose bytes would be read reversed" READS);
+		return syntax_error(e, "this looks like xxd -e: little-endian groups, whose bytes would be read reversed" READS);
 	if (read_groups(p, end, 0, out, &g, e) < 0)
 		return -1;
 	if (!g.n)
-		return fail(e, "no bytes after the address");
+		return syntax_error(e, "no bytes after the address");
 	for (size_t i = 1; i < g.n; i++)
 		if (g.len[i] != g.len[0] && (i + 1 < g.n || g.len[i] > g.len[0]))
-			return fail(e, "groups of %zu and %zu bytes: an xxd line has groups of one size", g.len[0],
+			return syntax_error(e, "groups of %zu and %zu bytes: an xxd line has groups of one size", g.len[0],
 				    g.len[i]);
 	const char *text;
 	size_t tlen, rem = (size_t)(end - g.end);
@@ -245,20 +235,20 @@ static int xxd_line(const char *p, const char *end, struct dump_line *out, struc
 			     shows(out, &g, AS_IS, out->n, text, tlen);
 		int bin_ok = text_column(g.end, end, g.n, &text, &tlen) && shows(out, &g, BINARY, g.n, text, tlen);
 		if (rem < out->n + 2 || (bin_ok && !hex_ok))
-			return fail(e, "this looks like xxd -b: binary digits, not hex" READS);
+			return syntax_error(e, "this looks like xxd -b: binary digits, not hex" READS);
 	}
 	if (rem >= 2) {
 		if (!text_column(g.end, end, out->n, &text, &tlen)) {
 			if (xxd_e_short(p, end, out))
-				return fail(e, "this looks like xxd -e: little-endian groups, whose bytes would be read "
+				return syntax_error(e, "this looks like xxd -e: little-endian groups, whose bytes would be read "
 					       "reversed" READS);
-			return fail(e, "after the hex, a text column of %zu characters (one a byte) or none", out->n);
+			return syntax_error(e, "after the hex, a text column of %zu characters (one a byte) or none", out->n);
 		}
 		/* xxd -e prints each group as a little-endian number: its text
 		 * column shows the bytes only with each group reversed. */
 		if (g.len[0] > 1 && shows(out, &g, REVERSED, out->n, text, tlen) &&
 		    !shows(out, &g, AS_IS, out->n, text, tlen))
-			return fail(e, "this looks like xxd -e: little-endian groups, whose bytes would be read "
+			return syntax_error(e, "this looks like xxd -e: little-endian groups, whose bytes would be read "
 				       "reversed" READS);
 	}
 	out->kind = DL_DATA;
@@ -271,9 +261,9 @@ static int canonical_line(const char *p, const char *end, struct dump_line *out,
 {
 	while (p < end && *p != '|') {
 		if (out->n == 16)
-			return fail(e, "more than 16 bytes in a hexdump -C line");
+			return syntax_error(e, "more than 16 bytes in a hexdump -C line");
 		if (end - p < 2)
-			return fail(e, "a hexdump -C line ends in its text column, |...|");
+			return syntax_error(e, "a hexdump -C line ends in its text column, |...|");
 		if (token_bytes(p, 2, out, e) < 0)
 			return -1;
 		p += 2;
@@ -285,22 +275,28 @@ static int canonical_line(const char *p, const char *end, struct dump_line *out,
 		size_t gap = (size_t)(q - p);
 		if (q < end && *q == '|') {
 			if (gap < 2)
-				return fail(e, "two blanks before a hexdump -C line's text column");
+				return syntax_error(e, "two blanks before a hexdump -C line's text column");
 		} else if (gap != (out->n == 8 ? 2u : 1u)) {
-			return fail(e, "not hexdump -C's layout: pairs of hex digits, one blank apart, two after the "
+			return syntax_error(e, "not hexdump -C's layout: pairs of hex digits, one blank apart, two after the "
 				       "eighth" READS);
 		}
 		p = q;
 	}
 	if (p == end)
-		return fail(e, "a hexdump -C line ends in its text column, |...|");
+		return syntax_error(e, "a hexdump -C line ends in its text column, |...|");
 	if (!out->n)
-		return fail(e, "no bytes after the address");
+		return syntax_error(e, "no bytes after the address");
 	if (end - p != (ptrdiff_t)out->n + 2 || end[-1] != '|')
-		return fail(e, "the text column |...| of a hexdump -C line holds one character a byte: %zu here",
+		return syntax_error(e, "the text column |...| of a hexdump -C line holds one character a byte: %zu here",
 			    out->n);
 	out->kind = DL_DATA;
 	return 0;
+}
+
+/* pvmio's "** N bytes unreadable (...) **" after the address. */
+static int is_summary(const char *p, const char *end)
+{
+	return end - p >= 2 && p[0] == '*' && p[1] == '*';
 }
 
 void dump_reader_init(struct dump_reader *r)
@@ -321,7 +317,9 @@ int dump_reader_line(struct dump_reader *r, const char *line, size_t len, struct
 		return 0;
 	if (*p == '*' && spaces(p + 1, end)) {
 		if (!r->after_data)
-			return fail(e, "'*' repeats the line before it, and none comes before it");
+			return syntax_error(e, "'*' repeats the line before it, and none comes before it");
+		/* the next line's address jumps: no sign of xxd -d there */
+		r->prev_data = 0;
 		out->kind = DL_REPEAT;
 		return 0;
 	}
@@ -344,9 +342,9 @@ int dump_reader_line(struct dump_reader *r, const char *line, size_t len, struct
 			return 0;
 		}
 		if (p == end)
-			return fail(e, "this looks like xxd -p: plain hex with no addresses; give it as hex DATA "
+			return syntax_error(e, "this looks like xxd -p: plain hex with no addresses; give it as hex DATA "
 				       "instead" READS);
-		return fail(e, "the address '%.*s' does not fit in 64 bits", (int)nd, digits);
+		return syntax_error(e, "the address '%.*s' does not fit in 64 bits", (int)nd, digits);
 	}
 	for (const char *q = digits; q < p; q++)
 		out->addr = out->addr << 4 | (uint64_t)hex_digit(*q);
@@ -354,14 +352,14 @@ int dump_reader_line(struct dump_reader *r, const char *line, size_t len, struct
 	if (p == end) {
 		/* An address alone closes a hexdump -C dump. */
 		if (r->last != STYLE_CANONICAL)
-			return fail(e, "an address alone closes a hexdump -C dump, and this follows none; if this is "
+			return syntax_error(e, "an address alone closes a hexdump -C dump, and this follows none; if this is "
 				       "xxd -p output (plain hex), give it as hex DATA instead" READS);
 		out->kind = DL_END;
 	} else if (*p == ':') {
 		if (end - p < 3 || p[1] != ' ')
-			return fail(e, "no bytes after the address");
+			return syntax_error(e, "no bytes after the address");
 		p += 2;
-		if (end - p >= 2 && p[0] == '*' && p[1] == '*') {
+		if (is_summary(p, end)) {
 			out->kind = DL_SUMMARY;
 		} else {
 			if (xxd_line(p, end, out, e) < 0)
@@ -371,13 +369,13 @@ int dump_reader_line(struct dump_reader *r, const char *line, size_t len, struct
 			if (r->prev_data && r->last == STYLE_XXD && out->addr != r->prev_addr + r->prev_n &&
 			    decimal_value(r->prev_digits, strlen(r->prev_digits), &dprev) &&
 			    decimal_value(digits, nd, &dnow) && dnow == dprev + r->prev_n)
-				return fail(e, "this looks like xxd -d: decimal offsets, not hex" READS);
+				return syntax_error(e, "this looks like xxd -d: decimal offsets, not hex" READS);
 			data = 1;
 		}
 		r->last = STYLE_XXD;
 	} else if (end - p > 2 && p[0] == ' ' && p[1] == ' ' && p[2] != ' ') {
 		p += 2;
-		if (end - p >= 2 && p[0] == '*' && p[1] == '*') {
+		if (is_summary(p, end)) {
 			out->kind = DL_SUMMARY;
 		} else {
 			if (canonical_line(p, end, out, e) < 0)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parse.h"
+#include "perr.h"
 
 enum dump_line_kind {
 	DL_BLANK,	/* nothing to do */

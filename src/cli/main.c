@@ -1,4 +1,5 @@
-/* pvmio: read and write the memory of a running process. */
+/* pvmio: read and write the memory of a running process.  main finds the
+ * command, reads its options and arguments, and runs it. */
 #include "config.h"
 #include "cli.h"
 
@@ -7,14 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct command commands[] = {
-	{ .name = "read", .run = cmd_read, .summary = "copy the bytes of ranges to stdout" },
-	{ .name = "write", .run = cmd_write, .summary = "write hex, typed values, a string or a file at ADDR" },
-	{ .name = "dump", .run = cmd_dump, .summary = "hex dump, as xxd (or hexdump -C with -C)" },
-	{ .name = "fill", .run = cmd_fill, .summary = "repeat a pattern over a range" },
-	{ .name = "maps", .run = cmd_maps, .summary = "list the mappings" },
-	{ .name = "find", .run = cmd_find, .summary = "print the address of every match of a pattern" },
-	{ .name = NULL },
+static const struct command *const commands[] = {
+	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, NULL,
 };
 
 static void overview(FILE *f)
@@ -26,8 +21,8 @@ static void overview(FILE *f)
 	      "\n"
 	      "Commands:\n",
 	      f);
-	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-6s %s\n", c->name, c->summary);
+	for (const struct command *const *c = commands; *c; c++)
+		fprintf(f, "  %-6s %s\n", (*c)->name, (*c)->summary);
 	fputs("\n"
 	      "Addresses: 0x7ffd1000, [heap]+0x40, libc.so.6+0x1d2000, exe+0x4010.\n"
 	      "Ranges: ADDR:LEN, ADDR..END, or a mapping NAME alone.\n"
@@ -39,16 +34,28 @@ static void overview(FILE *f)
 
 static const struct command *find_command(const char *name)
 {
-	for (const struct command *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
+	for (const struct command *const *c = commands; *c; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
 	return NULL;
+}
+
+static void command_list(char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct command *const *c = commands; *c && used < size; c++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", c == commands ? "" : ", ", (*c)->name);
 }
 
 static int run(const struct command *c, int argc, char **argv)
 {
 	cli_command = c->name;
-	int status = c->run(argc, (const char **)(void *)argv);
+	struct invocation inv;
+	int status = cli_parse(c, argc, (const char **)(void *)argv, &inv);
+	if (status < 0)
+		status = c->run(&inv);
+	cli_parse_free(&inv);
 	if (fflush(stdout) != 0 && status == EXIT_DONE) {
 		cli_error("cannot write to stdout");
 		status = EXIT_LOCAL;
@@ -106,7 +113,8 @@ int main(int argc, char **argv)
 				name);
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, "pvmio: unknown command '%s' (commands: read, write, dump, fill, maps, find; see 'pvmio --help')\n",
-		name);
+	char list[128];
+	command_list(list, sizeof list);
+	fprintf(stderr, "pvmio: unknown command '%s' (commands: %s; see 'pvmio --help')\n", name, list);
 	return EXIT_USAGE;
 }

@@ -1,25 +1,14 @@
 /* Mapping names: what a NAME in an address stands for.  Pure functions
  * over a maps list, so the fuzzers can drive them. */
 #include "config.h"
-#include "parse.h"
+#include "names.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The kernel's mark on a mapping whose file was deleted or replaced. */
 #define DELETED_SUFFIX " (deleted)"
-
-__attribute__((format(printf, 2, 3))) static int fail(struct perr *e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-	e->kind = PERR_NAME;
-	return -1;
-}
 
 int name_deleted(const char *name)
 {
@@ -87,16 +76,15 @@ static int candidate(const char **found, const char *cand, const char *typed, st
 		*found = cand;
 		return 0;
 	}
-	fail(e, "'%s' is ambiguous: it names both %s and %s; give the full name as 'pvmio maps' shows it", typed,
-	     *found, cand);
-	e->kind = PERR_AMBIGUOUS;
-	return -1;
+	return perr_set(e, PERR_AMBIGUOUS,
+			"'%s' is ambiguous: it names both %s and %s; give the full name as 'pvmio maps' shows it", typed,
+			*found, cand);
 }
 
 int match_name(const struct pvmio_maps *m, const char *name, const char **full, struct perr *e)
 {
 	if (!m || !name[0])
-		return fail(e, "unknown name '%s'", name);
+		return perr_set(e, PERR_NAME, "unknown name '%s'", name);
 	/* A name exactly as the kernel lists it is that mapping. */
 	for (size_t i = 0; i < m->n; i++) {
 		if (strcmp(m->v[i].name, name) == 0) {
@@ -115,7 +103,7 @@ int match_name(const struct pvmio_maps *m, const char *name, const char **full, 
 			if (m->v[i].name[0] == '/')
 				exe = m->v[i].name;
 		if (!exe)
-			return fail(e, "the target has no main program mapped");
+			return perr_set(e, PERR_NAME, "the target has no main program mapped");
 		for (size_t i = 0; i < m->n && found != exe; i++)
 			if (strcmp(m->v[i].name, exe) == 0)
 				found = m->v[i].name;
@@ -132,7 +120,7 @@ int match_name(const struct pvmio_maps *m, const char *name, const char **full, 
 	if (!found) {
 		char names[300];
 		list_names(m, names, sizeof names);
-		return fail(e, "unknown name '%s' (the target maps %s)", name, names[0] ? names : "no named mappings");
+		return perr_set(e, PERR_NAME, "unknown name '%s' (the target maps %s)", name, names[0] ? names : "no named mappings");
 	}
 	*full = found;
 	return 0;
@@ -153,7 +141,7 @@ int resolve_name(const struct pvmio_maps *m, const char *name, uint64_t *start, 
 			hi = m->v[i].end;
 	}
 	if (lo >= hi)
-		return fail(e, "'%s' names %s, which the target does not map", name, match);
+		return perr_set(e, PERR_NAME, "'%s' names %s, which the target does not map", name, match);
 	*start = lo;
 	*end = hi;
 	return 0;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "grammar.h"
 #include "pvmio.h"
 
 /* The parsers take C strings: a heap copy ends exactly at the NUL, so

@@ -1,59 +1,15 @@
-/* The command line's grammar (SPEC "Numbers, addresses and ranges"). */
+/* The command line's grammar: numbers, lengths, pids, addresses, ranges,
+ * typed values and hex data (doc/DESIGN.md, "The address grammar"). */
 #include "config.h"
-#include "parse.h"
+#include "grammar.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-__attribute__((format(printf, 2, 3))) static int fail(struct perr *e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-	e->kind = PERR_SYNTAX;
-	return -1;
-}
-
-int nomem(struct perr *e)
-{
-	snprintf(e->msg, sizeof e->msg, "out of memory");
-	e->kind = PERR_NOMEM;
-	return -1;
-}
-
-int bytes_push(struct bytes *b, const void *data, size_t n)
-{
-	if (b->cap - b->len < n) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap - b->len < n) {
-			if (cap > SIZE_MAX / 2)
-				return -ENOMEM;
-			cap *= 2;
-		}
-		unsigned char *p = realloc(b->p, cap);
-		if (!p)
-			return -ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return 0;
-}
-
-void bytes_free(struct bytes *b)
-{
-	free(b->p);
-	*b = (struct bytes){ 0 };
-}
 
 int hex_digit(int c)
 {
@@ -73,22 +29,22 @@ static int number_n(const char *s, size_t len, uint64_t *out, struct perr *e)
 	size_t i = 0;
 	int base = 10;
 	if (len == 0)
-		return fail(e, "missing a number");
+		return syntax_error(e, "missing a number");
 	if (s[0] == '-' || s[0] == '+')
-		return fail(e, "'%.*s': a sign is not allowed here", (int)len, s);
+		return syntax_error(e, "'%.*s': a sign is not allowed here", (int)len, s);
 	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		i = 2;
 	} else if (len == 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		return fail(e, "'%.*s': no hex digits after 0x", (int)len, s);
+		return syntax_error(e, "'%.*s': no hex digits after 0x", (int)len, s);
 	}
 	for (; i < len; i++) {
 		int d = base == 16 ? hex_digit((unsigned char)s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0)
-			return fail(e, "'%.*s' is not a %s", (int)len, s,
+			return syntax_error(e, "'%.*s' is not a %s", (int)len, s,
 				    base == 16 ? "hex number" : "decimal number (use 0x for hex)");
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
-			fail(e, "'%.*s' does not fit in 64 bits", (int)len, s);
+			syntax_error(e, "'%.*s' does not fit in 64 bits", (int)len, s);
 			e->kind = PERR_RANGE;
 			return -1;
 		}
@@ -125,7 +81,7 @@ int parse_length(const char *s, uint64_t *out, struct perr *e)
 	if (number_n(s, len, &v, e) < 0)
 		return -1;
 	if (shift && v > UINT64_MAX >> shift)
-		return fail(e, "length '%s' does not fit in 64 bits", s);
+		return syntax_error(e, "length '%s' does not fit in 64 bits", s);
 	*out = v << shift;
 	return 0;
 }
@@ -135,16 +91,16 @@ int parse_pid(const char *s, pid_t *out, struct perr *e)
 	uint64_t v = 0;
 	size_t len = strlen(s);
 	if (len == 0)
-		return fail(e, "missing PID");
+		return syntax_error(e, "missing PID");
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return fail(e, "'%s' is not a process id (a decimal number > 0)", s);
+			return syntax_error(e, "'%s' is not a process id (a decimal number > 0)", s);
 		v = v * 10 + (uint64_t)(s[i] - '0');
 		if (v > 0x7fffffff)
-			return fail(e, "'%s' is not a process id (too large)", s);
+			return syntax_error(e, "'%s' is not a process id (too large)", s);
 	}
 	if (v == 0)
-		return fail(e, "'%s' is not a process id (a decimal number > 0)", s);
+		return syntax_error(e, "'%s' is not a process id (a decimal number > 0)", s);
 	*out = (pid_t)v;
 	return 0;
 }
@@ -180,15 +136,15 @@ static int apply(struct grammar *g, uint64_t *acc, uint64_t v, int neg, unsigned
 		g->second = v;
 	if (!neg) {
 		if (*acc > UINT64_MAX - v)
-			return fail(e, "'%s' passes the top of the address space (2^64)", g->s);
+			return syntax_error(e, "'%s' passes the top of the address space (2^64)", g->s);
 		*acc += v;
 		return 0;
 	}
 	if (v > *acc) {
 		if (terms == 1)
-			return fail(e, "'%s' wraps below 0; for the range from %#" PRIx64 " to %#" PRIx64 ", write %.*s..%s",
+			return syntax_error(e, "'%s' wraps below 0; for the range from %#" PRIx64 " to %#" PRIx64 ", write %.*s..%s",
 				    g->s, g->first, g->second, (int)g->oppos, g->s, g->s + g->oppos + 1);
-		return fail(e, "'%s' wraps below 0", g->s);
+		return syntax_error(e, "'%s' wraps below 0", g->s);
 	}
 	*acc -= v;
 	return 0;
@@ -230,7 +186,7 @@ static int term_at(struct grammar *g, enum stage st, size_t pos, uint64_t acc, i
 		   struct perr *e)
 {
 	if (pos == g->len || g->s[pos] == '+' || g->s[pos] == '-' || (st == RANGE_FIRST && g->s[pos] == ':'))
-		return fail(e, "'%s': missing a number or name %s", g->s,
+		return syntax_error(e, "'%s': missing a number or name %s", g->s,
 			    terms ? (neg ? "after '-'" : "after '+'") : "at the start");
 	uint64_t v, hi;
 	if (isdigit((unsigned char)g->s[pos])) {
@@ -245,7 +201,7 @@ static int term_at(struct grammar *g, enum stage st, size_t pos, uint64_t acc, i
 		char *name = NULL;
 		size_t end = quoted(g, pos, &name);
 		if (!end)
-			return fail(e, "'%s': a quoted name has no closing '\"'", g->s);
+			return syntax_error(e, "'%s': a quoted name has no closing '\"'", g->s);
 		int rc = resolve_name(g->m, name, &v, &hi, e);
 		free(name);
 		if (rc < 0 || apply(g, &acc, v, neg, terms, e) < 0)
@@ -320,7 +276,7 @@ static int after_term(struct grammar *g, enum stage st, size_t pos, uint64_t acc
 		if (parse_length(g->s + pos + 1, &g->len_value, e) < 0)
 			return -1;
 		if (g->len_value && acc > UINT64_MAX - (g->len_value - 1))
-			return fail(e, "'%s' passes the top of the address space (2^64)", g->s);
+			return syntax_error(e, "'%s' passes the top of the address space (2^64)", g->s);
 		return 0;
 	}
 	if (st == RANGE_FIRST && c == '.' && g->s[pos + 1] == '.') {
@@ -328,14 +284,14 @@ static int after_term(struct grammar *g, enum stage st, size_t pos, uint64_t acc
 		g->form = 2;
 		return term_at(g, RANGE_END, pos + 2, 0, 0, 0, e);
 	}
-	return fail(e, "'%s': '%c' after %.*s is not '+', '-'%s", g->s, c, (int)pos, g->s,
+	return syntax_error(e, "'%s': '%c' after %.*s is not '+', '-'%s", g->s, c, (int)pos, g->s,
 		    st == RANGE_FIRST ? ", ':' or '..'" : "");
 }
 
 static int parse_expr(struct grammar *g, enum stage st, struct perr *e)
 {
 	if (!g->len)
-		return fail(e, "missing an address");
+		return syntax_error(e, "missing an address");
 	return term_at(g, st, 0, 0, 0, 0, e);
 }
 
@@ -373,7 +329,7 @@ int parse_range(const char *s, const struct pvmio_maps *m, struct range *out, st
 		return -1;
 	if (g.form == 2) {
 		if (g.hi < g.lo)
-			return fail(e, "'%s': the end %#" PRIx64 " is below the start %#" PRIx64, s, g.hi, g.lo);
+			return syntax_error(e, "'%s': the end %#" PRIx64 " is below the start %#" PRIx64, s, g.hi, g.lo);
 		*out = (struct range){ g.lo, g.hi - g.lo, 1, 0 };
 	} else if (g.form == 1) {
 		*out = (struct range){ g.lo, g.len_value, 1, 0 };
@@ -399,7 +355,7 @@ int parse_type(const char *s, int ptrsize, struct vtype *out, struct perr *e)
 			return 0;
 		}
 	}
-	return fail(e, "unknown type '%s' (use u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 ptr)", s);
+	return syntax_error(e, "unknown type '%s' (use u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 ptr)", s);
 }
 
 int native_big_endian(void)
@@ -417,7 +373,7 @@ int parse_endian(const char *s, int *big, struct perr *e)
 	else if (strcmp(s, "native") == 0)
 		*big = native_big_endian();
 	else
-		return fail(e, "unknown byte order '%s' (use little, big or native)", s);
+		return syntax_error(e, "unknown byte order '%s' (use little, big or native)", s);
 	return 0;
 }
 
@@ -450,12 +406,12 @@ static int parse_nan(const char *s, const struct vtype *t, uint64_t *bits, struc
 	if (*p == '(') {
 		const char *close = strchr(p, ')');
 		if (!close || close[1])
-			return fail(e, "'%s' is not a number (a NaN is nan, -nan or nan(0xMANTISSA))", s);
+			return syntax_error(e, "'%s' is not a number (a NaN is nan, -nan or nan(0xMANTISSA))", s);
 		if (number_n(p + 1, (size_t)(close - p - 1), &mant, e) < 0 || mant == 0 || mant >> mbits)
-			return fail(e, "'%s': a NaN's mantissa is 1 to %#" PRIx64 " for %s", s,
+			return syntax_error(e, "'%s': a NaN's mantissa is 1 to %#" PRIx64 " for %s", s,
 				    ((uint64_t)1 << mbits) - 1, t->name);
 	} else if (*p) {
-		return fail(e, "'%s' is not a number", s);
+		return syntax_error(e, "'%s' is not a number", s);
 	}
 	uint64_t exp = t->size == 4 ? 0xffULL : 0x7ffULL;
 	*bits = (uint64_t)neg << (8 * t->size - 1) | exp << mbits | mant;
@@ -469,7 +425,7 @@ static int parse_float(const char *s, const struct vtype *t, uint64_t *bits, str
 		return nan < 0 ? -1 : 0;
 	char *end;
 	if (!s[0] || isspace((unsigned char)s[0]))
-		return fail(e, "'%s' is not a number", s);
+		return syntax_error(e, "'%s' is not a number", s);
 	errno = 0;
 	/* strtof rounds once, to float: no double rounding. */
 	double v;
@@ -485,11 +441,11 @@ static int parse_float(const char *s, const struct vtype *t, uint64_t *bits, str
 		v = d;
 	}
 	if (*end || end == s)
-		return fail(e, "'%s' is not a number", s);
+		return syntax_error(e, "'%s' is not a number", s);
 	/* Too large or too small to be anything but infinity or zero: both
 	 * are errors, where a value that becomes subnormal is not. */
 	if (errno == ERANGE && (isinf(v) || v == 0))
-		return fail(e, "'%s' is out of range for %s (its magnitude is %s %s)", s, t->name,
+		return syntax_error(e, "'%s' is out of range for %s (its magnitude is %s %s)", s, t->name,
 			    v == 0 ? "below" : "above", t->size == 4 ? (v == 0 ? "1.4e-45" : "3.4e38")
 								   : (v == 0 ? "4.9e-324" : "1.8e308"));
 	return 0;
@@ -508,7 +464,7 @@ int parse_value(const char *s, const struct vtype *t, int big, unsigned char *ou
 		uint64_t umax = bitsz == 64 ? UINT64_MAX : ((uint64_t)1 << bitsz) - 1;
 		uint64_t limit = (uint64_t)1 << (bitsz - 1);
 		if (t->kind != V_SIGNED && neg)
-			return fail(e, "'%s' is out of range for %s (it is unsigned)", s, t->name);
+			return syntax_error(e, "'%s' is out of range for %s (it is unsigned)", s, t->name);
 		/* Digits that do not fit are out of range, like any other value
 		 * too large for the type; anything else is not a number. */
 		int too_big = 0;
@@ -519,12 +475,12 @@ int parse_value(const char *s, const struct vtype *t, int big, unsigned char *ou
 		}
 		if (t->kind == V_SIGNED) {
 			if (too_big || (neg && mag > limit) || (!neg && mag > limit - 1))
-				return fail(e, "'%s' is out of range for %s (-%" PRIu64 "..%" PRIu64 ")", s, t->name,
+				return syntax_error(e, "'%s' is out of range for %s (-%" PRIu64 "..%" PRIu64 ")", s, t->name,
 					    limit, limit - 1);
 			bits = neg ? (~mag + 1) & umax : mag;
 		} else {
 			if (too_big || mag > umax)
-				return fail(e, "'%s' is out of range for %s (0..%" PRIu64 ")", s, t->name, umax);
+				return syntax_error(e, "'%s' is out of range for %s (0..%" PRIu64 ")", s, t->name, umax);
 			bits = mag;
 		}
 	}
@@ -550,16 +506,16 @@ static int hex_bytes(const char *s, struct bytes *out, struct bytes *mask, struc
 		unsigned char b, m = 0xff;
 		if (p[0] == '?' && p[1] == '?') {
 			if (!mask)
-				return fail(e, "'%s': '?" "?' (any byte) is only for find patterns", s);
+				return syntax_error(e, "'%s': '?" "?' (any byte) is only for find patterns", s);
 			b = 0;
 			m = 0;
 		} else {
 			int hi = hex_digit((unsigned char)p[0]), lo = hi >= 0 && p[1] ? hex_digit((unsigned char)p[1]) : -1;
 			if (hi < 0 || lo < 0) {
 				if (hi >= 0 && (!p[1] || isspace((unsigned char)p[1]) || p[1] == ','))
-					return fail(e, "'%s': odd number of hex digits", s);
+					return syntax_error(e, "'%s': odd number of hex digits", s);
 				char bad = hi < 0 ? p[0] : p[1];
-				return fail(e, "'%s': '%c' is not a hex digit", s, bad);
+				return syntax_error(e, "'%s': '%c' is not a hex digit", s, bad);
 			}
 			b = (unsigned char)(hi << 4 | lo);
 		}

@@ -1,0 +1,36 @@
+/* The arguments of a command (arguments.c): the data of write, fill and
+ * find (-t VALUE..., -s STRING, hex), and the RANGEs of every command. */
+#ifndef PVMIO_ARGUMENTS_H
+#define PVMIO_ARGUMENTS_H
+
+#include "bytes.h"
+#include "grammar.h"
+#include "target.h"
+
+/* -t's type and -e's byte order (native without -e), for T's pointer
+ * size; 0, or -1 with E. */
+int value_type(const struct target *t, const char *type, const char *endian, struct vtype *vt, int *big,
+	       struct perr *e);
+/* The data of ARGS as the options give it (options.h's typed and str):
+ * -t VALUEs, -s STRING (with -z a NUL), or hex; appended to OUT.  Empty
+ * data is not an error here: the caller decides.  0, or -1 with E. */
+int data_from_args(const struct target *t, const char **args, int nargs, struct bytes *out, struct perr *e);
+
+/* How RANGE arguments get their length. */
+struct range_defaults {
+	int have_len;		/* a bare ADDR gets len */
+	int explicit_len;	/* from -n or -c: a NAME alone gets it too */
+	uint64_t len;
+	unsigned multiple;	/* each length a multiple of this (a -t size) */
+	const char *hint;	/* other ways to give a length, for the message */
+};
+/* Parses N RANGE arguments into *OUT (malloc'd), reading the maps when
+ * one names a mapping; 0, or an exit status (reported). */
+int ranges_from_args(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out);
+/* The same; with no RANGE, every readable mapping (any, with --force) but
+ * [vvar], [vvar_vclock] and [vsyscall], neighbours merged so that nothing
+ * straddling them is missed. */
+int ranges_or_readable(struct target *t, const char **args, int n, const struct range_defaults *d,
+		       struct range **out, int *nout);
+
+#endif

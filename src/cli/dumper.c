@@ -1,0 +1,418 @@
+/* The dumper: xxd's and hexdump -C's views of a byte stream with
+ * absolute addresses, byte for byte what those tools print for readable
+ * bytes, and unreadable bytes shown, never invented.  Table-driven,
+ * writing lines straight into the output buffer (dumper.h). */
+#include "config.h"
+#include "dumper.h"
+#include "hexsimd.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *unreadable_reason(int err)
+{
+	switch (err) {
+	case -EFAULT:
+		return "not mapped";
+	case -EACCES:
+		return "mapped without read permission; --force reads it";
+	case -EIO:
+		return "refused by the kernel";
+	default:
+		return strerror(-err);
+	}
+}
+
+/* The byte classes of --color: NUL, printable, white space, other. */
+static const char *color_of(unsigned char c)
+{
+	if (c == 0)
+		return "\033[90m";
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return "\033[33m";
+	if (c > 32 && c < 127)
+		return "\033[32m";
+	return "\033[31m";
+}
+#define COLOR_HOLE "\033[35m"
+#define COLOR_RESET "\033[0m"
+
+/* The longest line: a 16-digit address, its separator, the blanks before
+ * the text column, hexdump -C's '|'s and the line's end; then for each of
+ * DUMP_COLS_MAX bytes a hex pair and its blank and a text character, each
+ * between a colour code and a reset. */
+#define COLOR_CODE_MAX 5
+#define DUMP_LINE_MAX_BYTES \
+	(16 + 8 + DUMP_COLS_MAX * (2 * (COLOR_CODE_MAX + sizeof COLOR_RESET - 1) + 4))
+
+void dumper_init(struct dumper *d, struct out *o, const struct dump_options *opt)
+{
+	hex_tables_init();
+	memset(d, 0, sizeof *d);
+	d->o = o;
+	d->style = opt->style;
+	d->cols = opt->style == DUMP_CANONICAL ? 16 : opt->cols;
+	/* As xxd: a group size of 0 or beyond the line means one group. */
+	d->group = opt->group < 1 || opt->group > d->cols ? d->cols : opt->group;
+	d->autoskip = opt->style == DUMP_XXD && opt->autoskip;
+	d->squeeze = opt->style == DUMP_CANONICAL && opt->squeeze;
+	d->color = opt->color;
+	if (d->autoskip) {
+		d->zline = malloc(DUMP_LINE_MAX_BYTES);
+		d->lline = malloc(DUMP_LINE_MAX_BYTES);
+		if (!d->zline || !d->lline)
+			d->autoskip = 0;
+	}
+}
+
+void dumper_free(struct dumper *d)
+{
+	free(d->zline);
+	free(d->lline);
+}
+
+void dumper_start(struct dumper *d, uint64_t addr)
+{
+	d->line_addr = addr;
+	d->end_addr = addr;
+	d->end_top = 0;
+	d->fill = 0;
+	d->line_holes = 0;
+	d->zero_seen = 0;
+	d->have_prev = 0;
+	d->starring = 0;
+	d->any = 0;
+}
+
+/* Where a line whose address takes ADDRLEN columns (xxd's colon
+ * included) puts byte I's hex digits, and where its text column starts
+ * (after hexdump -C's '|'). */
+static unsigned hex_column(const struct dumper *d, unsigned addrlen, unsigned i)
+{
+	if (d->style == DUMP_CANONICAL)
+		return addrlen + 2 + 3 * i + (i >= 8);
+	return addrlen + 1 + (2 * d->group + 1) * i / d->group;
+}
+
+static unsigned text_column(const struct dumper *d, unsigned addrlen)
+{
+	if (d->style == DUMP_CANONICAL)
+		return hex_column(d, addrlen, 16) + 2;
+	return addrlen + 3 + ((2 * d->group + 1) * d->cols - 1) / d->group;
+}
+
+static void build_template(struct dumper *d, unsigned addrlen)
+{
+	d->tmpl_addrlen = addrlen;
+	for (unsigned i = 0; i < d->cols; i++)
+		d->hexpos[i] = hex_column(d, addrlen, i);
+	d->textpos = text_column(d, addrlen);
+	d->tmpl_len = d->textpos + d->cols + (d->style == DUMP_CANONICAL) + 1;
+	memset(d->tmpl, ' ', d->tmpl_len);
+	if (d->style == DUMP_XXD) {
+		d->tmpl[addrlen - 1] = ':';
+	} else {
+		d->tmpl[d->textpos - 1] = '|';
+		d->tmpl[d->textpos + 16] = '|';
+	}
+	d->tmpl[d->tmpl_len - 1] = '\n';
+}
+
+/* A whole line of readable bytes, uncoloured: the hot path. */
+static size_t compose_fast(struct dumper *d, char *b, uint64_t addr, const unsigned char *p)
+{
+	char digits[20];
+	unsigned n = hex_addr(digits, addr, 8);
+	unsigned addrlen = d->style == DUMP_XXD ? n + 1 : n;
+	if (addrlen != d->tmpl_addrlen)
+		build_template(d, addrlen);
+	memcpy(b, d->tmpl, d->tmpl_len);
+	memcpy(b, digits, n);
+	char *ascii = b + d->textpos;
+	if (d->cols == 16) {
+		char hex[32];
+		hex16(p, hex);
+		if (d->style == DUMP_CANONICAL)
+			spread_pairs(b + d->hexpos[0], hex);
+		else
+			for (unsigned i = 0; i < 16; i++)
+				memcpy(b + d->hexpos[i], hex + 2 * i, 2);
+		text16(p, ascii);
+		return d->tmpl_len;
+	}
+	for (unsigned i = 0; i < d->cols; i++) {
+		memcpy(b + d->hexpos[i], hex_pair[p[i]], 2);
+		ascii[i] = text_char[p[i]];
+	}
+	return d->tmpl_len;
+}
+
+static char *put(char *b, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(b, s, n);
+	return b + n;
+}
+
+/* Any line: short, with unreadable bytes, or coloured. */
+static size_t compose_slow(struct dumper *d, char *b, uint64_t addr, const unsigned char *p,
+			   const unsigned char *valid, unsigned count)
+{
+	char *s = b;
+	unsigned addrlen = hex_addr(s, addr, 8);
+	s += addrlen;
+	if (d->style == DUMP_XXD) {
+		*s++ = ':';
+		addrlen++;
+	} else {
+		s = put(s, "  ");
+	}
+	/* Columns count visible characters; colour codes take none. */
+	unsigned col = (unsigned)(s - b);
+	for (unsigned i = 0; i < d->cols; i++) {
+		unsigned pos = hex_column(d, addrlen, i);
+		for (; col < pos; col++)
+			*s++ = ' ';
+		if (i >= count)
+			continue;
+		int ok = !valid || valid[i];
+		if (d->color)
+			s = put(s, ok ? color_of(p[i]) : COLOR_HOLE);
+		memcpy(s, ok ? hex_pair[p[i]] : "??", 2);
+		s += 2;
+		col += 2;
+		if (d->color)
+			s = put(s, COLOR_RESET);
+	}
+	unsigned apos = text_column(d, addrlen) - (d->style == DUMP_CANONICAL);
+	for (; col < apos; col++)
+		*s++ = ' ';
+	if (d->style == DUMP_CANONICAL)
+		*s++ = '|';
+	for (unsigned i = 0; i < count; i++) {
+		int ok = !valid || valid[i];
+		if (d->color)
+			s = put(s, ok ? color_of(p[i]) : COLOR_HOLE);
+		*s++ = ok ? text_char[p[i]] : ' ';
+		if (d->color)
+			s = put(s, COLOR_RESET);
+	}
+	if (d->style == DUMP_CANONICAL)
+		*s++ = '|';
+	*s++ = '\n';
+	return (size_t)(s - b);
+}
+
+/* "ADDR: ** N bytes unreadable (REASON) **": an address, a count and the
+ * longest reason, with room to spare. */
+#define SUMMARY_LINE_MAX 256
+
+/* xxd's own xxdline(): with -a, the second of a run of zero lines is
+ * kept, the rest become one "*", and the last one is always shown. */
+static void xxdline(struct dumper *d, int nz)
+{
+	if (!nz && d->zero_seen == 1) {
+		memcpy(d->zline, d->lline, d->llen);
+		d->zlen = d->llen;
+	}
+	if (nz || !d->zero_seen++) {
+		if (nz) {
+			if (nz < 0)
+				d->zero_seen--;
+			if (d->zero_seen == 2)
+				out_write(d->o, d->zline, d->zlen);
+			if (d->zero_seen > 2)
+				out_write(d->o, "*\n", 2);
+		}
+		if (nz >= 0 || d->zero_seen > 0)
+			out_write(d->o, d->lline, d->llen);
+		if (nz)
+			d->zero_seen = 0;
+	}
+}
+
+static void emit(struct dumper *d, const unsigned char *p, const unsigned char *valid, unsigned count)
+{
+	int holes = valid && memchr(valid, 0, count);
+	int full = count == d->cols;
+	d->any = 1;
+	if (d->squeeze) {
+		if (full && !holes && d->have_prev && memcmp(p, d->prev, 16) == 0) {
+			if (!d->starring)
+				out_write(d->o, "*\n", 2);
+			d->starring = 1;
+			return;
+		}
+		d->starring = 0;
+		d->have_prev = full && !holes;
+		if (d->have_prev)
+			memcpy(d->prev, p, 16);
+	}
+	if (d->autoskip) {
+		int nz = !full || holes;
+		for (unsigned i = 0; i < count && !nz; i++)
+			nz = p[i] != 0;
+		d->llen = full && !holes && !d->color ? compose_fast(d, d->lline, d->line_addr, p)
+						     : compose_slow(d, d->lline, d->line_addr, p, valid, count);
+		xxdline(d, nz);
+		return;
+	}
+	char *b = out_room(d->o, DUMP_LINE_MAX_BYTES);
+	d->o->len += full && !holes && !d->color ? compose_fast(d, b, d->line_addr, p)
+						 : compose_slow(d, b, d->line_addr, p, valid, count);
+}
+
+static void emit_line(struct dumper *d)
+{
+	emit(d, d->line, d->line_holes ? d->valid : NULL, d->fill);
+	d->line_addr += d->fill;
+	d->fill = 0;
+	d->line_holes = 0;
+}
+
+/* xxd's default layout (16 bytes a line in groups of 2), the view people
+ * use most, line after line straight into the output buffer: the address
+ * text is incremented in place rather than formatted anew. */
+static size_t xxd16_lines(struct dumper *d, const unsigned char *p, size_t lines)
+{
+	char addr[20] = { 0 };
+	unsigned digits = hex_addr(addr, d->line_addr, 8);
+	size_t len = digits + 60, done = 0;
+	while (done < lines) {
+		size_t batch = (d->o->cap / 2) / len;
+		if (batch > lines - done)
+			batch = lines - done;
+		char *b = out_room(d->o, batch * len);
+		for (size_t l = 0; l < batch; l++, b += len, p += 16) {
+			char hex[32];
+			hex16(p, hex);
+			/* A fixed-size copy; the rest of the line overwrites the tail. */
+			memcpy(b, addr, 16);
+			b[digits] = ':';
+			char *h = b + digits + 1;
+			spread_groups(h, hex);
+			h += XXD16_HEX_WIDTH;
+			h[0] = ' ';
+			h[1] = ' ';
+			text16(p, h + 2);
+			h[18] = '\n';
+			/* The next address: +16 is +1 in the second-last digit. */
+			int i = (int)digits - 2;
+			for (; i >= 0; i--) {
+				if (addr[i] == 'f') {
+					addr[i] = '0';
+					continue;
+				}
+				addr[i] = addr[i] == '9' ? 'a' : (char)(addr[i] + 1);
+				break;
+			}
+			if (i < 0) {
+				d->o->len += (size_t)(b + len - (d->o->buf + d->o->len));
+				d->line_addr += 16 * (done + l + 1);
+				return done + l + 1;
+			}
+		}
+		d->o->len += batch * len;
+		done += batch;
+	}
+	d->line_addr += 16 * lines;
+	return lines;
+}
+
+/* The end of what was dumped; a range that ends at 2^64 wraps it to 0. */
+static void advance_end(struct dumper *d, uint64_t n)
+{
+	if (n > UINT64_MAX - d->end_addr)
+		d->end_top = 1;
+	d->end_addr += n;
+}
+
+void dumper_data(struct dumper *d, const unsigned char *p, size_t n)
+{
+	advance_end(d, n);
+	int plain = d->style == DUMP_XXD && d->cols == 16 && d->group == 2 && !d->autoskip && !d->color;
+	while (n) {
+		if (plain && d->fill == 0 && n >= 16) {
+			d->any = 1;
+			size_t lines = xxd16_lines(d, p, n / 16);
+			p += 16 * lines;
+			n -= 16 * lines;
+			continue;
+		}
+		if (d->fill == 0 && n >= d->cols) {
+			emit(d, p, NULL, d->cols);
+			d->line_addr += d->cols;
+			p += d->cols;
+			n -= d->cols;
+			continue;
+		}
+		size_t take = d->cols - d->fill < n ? d->cols - d->fill : n;
+		memcpy(d->line + d->fill, p, take);
+		memset(d->valid + d->fill, 1, take);
+		d->fill += (unsigned)take;
+		p += take;
+		n -= take;
+		if (d->fill == d->cols)
+			emit_line(d);
+	}
+}
+
+/* Unreadable bytes into the line being gathered, up to its end; returns
+ * how many went in. */
+static uint64_t hole_in_line(struct dumper *d, uint64_t n)
+{
+	uint64_t take = d->cols - d->fill < n ? d->cols - d->fill : n;
+	memset(d->valid + d->fill, 0, (size_t)take);
+	memset(d->line + d->fill, 0, (size_t)take);
+	d->fill += (unsigned)take;
+	d->line_holes |= take > 0;
+	if (d->fill == d->cols)
+		emit_line(d);
+	return take;
+}
+
+void dumper_hole(struct dumper *d, uint64_t n, int err)
+{
+	advance_end(d, n);
+	if (d->fill)
+		n -= hole_in_line(d, n);
+	if (n > d->cols) {
+		/* A run longer than a line: one line that says so. */
+		uint64_t whole = n - n % d->cols;
+		char *b = d->autoskip ? d->lline : out_room(d->o, SUMMARY_LINE_MAX);
+		char *s = b + hex_addr(b, d->line_addr, 8);
+		s += sprintf(s, "%s** %" PRIu64 " bytes unreadable (%s) **\n", d->style == DUMP_XXD ? ": " : "  ",
+			     whole, unreadable_reason(err));
+		d->any = 1;
+		d->have_prev = d->starring = 0;
+		if (d->autoskip) {
+			d->llen = (size_t)(s - b);
+			xxdline(d, 1);
+		} else {
+			d->o->len += (size_t)(s - b);
+		}
+		d->line_addr += whole;
+		n -= whole;
+	}
+	while (n)
+		n -= hole_in_line(d, n);
+}
+
+void dumper_finish(struct dumper *d)
+{
+	if (d->fill)
+		emit_line(d);
+	else if (d->autoskip && d->any)
+		xxdline(d, -1);
+	if (d->style == DUMP_CANONICAL && d->any) {
+		char *b = out_room(d->o, 32);
+		unsigned n = d->end_top ? (unsigned)sprintf(b, "10000000000000000") : hex_addr(b, d->end_addr, 8);
+		b[n] = '\n';
+		d->o->len += n + 1;
+	}
+	d->any = 0;
+}
+

@@ -1,0 +1,75 @@
+/* Messages and exit statuses (messages.h). */
+#include "config.h"
+#include "messages.h"
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *cli_command = NULL;
+
+/* Messages quote what they name (paths, process names, input lines): a
+ * control byte in them is shown as \xHH, so that a message stays one
+ * line and no terminal escape reaches the user's terminal. */
+__attribute__((format(printf, 1, 0))) static void message(const char *fmt, va_list ap)
+{
+	char buf[2048], safe[4 * sizeof buf];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			k += (size_t)sprintf(safe + k, "\\x%02x", *p);
+		else
+			safe[k++] = (char)*p;
+	}
+	safe[k] = '\0';
+	fprintf(stderr, "pvmio: %s%s%s\n", cli_command ? cli_command : "", cli_command ? ": " : "", safe);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	message(fmt, ap);
+	va_end(ap);
+}
+
+void cli_verbose(const char *fmt, ...)
+{
+	if (!common.verbose)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	message(fmt, ap);
+	va_end(ap);
+}
+
+int exit_status_for(int err)
+{
+	switch (err) {
+	case 0:
+		return EXIT_DONE;
+	case -EFAULT:
+	case -EIO:
+		return EXIT_MEMORY;
+	case -EINVAL:
+		return EXIT_USAGE;
+	case -ENOMEM:
+	case -EPIPE:
+	case -ENOSPC:
+	case -EDQUOT:
+	case -EBADF:
+	case -EFBIG:
+		return EXIT_LOCAL;
+	default:
+		/* ESRCH, EPERM, EACCES, ENXIO, ENOSYS, EDEADLK...: the process */
+		return EXIT_PROCESS;
+	}
+}
+
+int report_perr(const struct perr *e)
+{
+	cli_error("%s", e->msg);
+	return e->kind == PERR_NOMEM ? EXIT_LOCAL : EXIT_USAGE;
+}

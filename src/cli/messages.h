@@ -1,0 +1,29 @@
+/* Messages and exit statuses (messages.c): every message is one line on
+ * stderr, "pvmio: COMMAND: ...", and every error maps to one status. */
+#ifndef PVMIO_MESSAGES_H
+#define PVMIO_MESSAGES_H
+
+#include "perr.h"
+
+/* The exit statuses (doc/DESIGN.md, "Exit status"). */
+enum {
+	EXIT_DONE = 0,
+	EXIT_MEMORY = 1,
+	EXIT_USAGE = 2,
+	EXIT_PROCESS = 3,
+	EXIT_LOCAL = 4,
+};
+
+/* The command running, for the messages' prefix. */
+extern const char *cli_command;
+__attribute__((format(printf, 1, 2))) void cli_error(const char *fmt, ...);
+/* Only with --verbose. */
+__attribute__((format(printf, 1, 2))) void cli_verbose(const char *fmt, ...);
+
+/* The exit status for an errno, as cryptsetup's translate_errno: memory
+ * (the target's bytes), process (the target itself), local I/O. */
+int exit_status_for(int err);
+/* Reports a parse error: EXIT_USAGE, or EXIT_LOCAL out of memory. */
+int report_perr(const struct perr *e);
+
+#endif

@@ -1,0 +1,287 @@
+/* The target of a command (target.h): opening it, stopping it and
+ * resuming it on every way out, closing it, and the messages about the
+ * process and its memory. */
+#include "config.h"
+#include "target.h"
+#include "messages.h"
+#include "options.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int yama_scope(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+	int v = -1;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The uid map of the user namespace pvmio runs in, when it is not the
+ * initial one ("0 0 4294967295"): there, capabilities stop at the
+ * namespace's edge. */
+static int in_user_namespace(char *map, size_t size)
+{
+	FILE *f = fopen("/proc/self/uid_map", "r");
+	unsigned long inner, outer, count;
+	int nested = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3) {
+		nested = !(inner == 0 && outer == 0 && count == 4294967295UL);
+		snprintf(map, size, "%lu %lu %lu", inner, outer, count);
+	}
+	fclose(f);
+	return nested;
+}
+
+/* The name of process PID from /proc/PID/comm, for messages. */
+static void process_name(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+int report_process_error(pid_t pid, int err)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	if (err == -ESRCH) {
+		char state = 0;
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		FILE *f = fopen(path, "r");
+		if (f) {
+			char line[1024];
+			if (fgets(line, sizeof line, f)) {
+				char *p = strrchr(line, ')');
+				if (p && p[1])
+					state = p[2];
+			}
+			fclose(f);
+		}
+		if (state == 'Z' || state == 'X')
+			cli_error("process %d is a zombie: it has exited and its memory is gone", (int)pid);
+		else
+			cli_error("no such process: %d", (int)pid);
+		return EXIT_PROCESS;
+	}
+	if (err == -ENXIO) {
+		char name[64];
+		process_name(pid, name, sizeof name);
+		cli_error("process %d%s%s%s is a kernel thread: it has no user memory to read or write", (int)pid,
+			  name[0] ? " (" : "", name, name[0] ? ")" : "");
+		return EXIT_PROCESS;
+	}
+	if (err == -EPERM || err == -EACCES) {
+		char owner[128] = "unknown";
+		if (stat(path, &st) == 0) {
+			struct passwd *pw = getpwuid(st.st_uid);
+			snprintf(owner, sizeof owner, "%s (uid %u)", pw ? pw->pw_name : "?", (unsigned)st.st_uid);
+		}
+		char map[96];
+		if (in_user_namespace(map, sizeof map)) {
+			cli_error("permission denied for process %d, owned by %s as this user namespace sees it: pvmio "
+				  "runs in a user namespace (uid_map '%s'), and capabilities in a user namespace, root's "
+				  "included, do not reach processes outside it; run pvmio outside the namespace, as the "
+				  "target's user or with CAP_SYS_PTRACE there",
+				  (int)pid, owner, map);
+			return EXIT_PROCESS;
+		}
+		char yama[200] = "";
+		int scope = yama_scope();
+		if (scope == 1)
+			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 1, so only a parent process may, unless the "
+						    "target allows it (prctl PR_SET_PTRACER)");
+		else if (scope == 2)
+			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 2: only CAP_SYS_PTRACE may");
+		else if (scope == 3)
+			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 3: no process may");
+		else if (scope == 0)
+			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 0");
+		cli_error("permission denied for process %d, owned by %s: run as the same user (with ptrace "
+			  "permission) or with CAP_SYS_PTRACE%s",
+			  (int)pid, owner, yama);
+		return EXIT_PROCESS;
+	}
+	cli_error("process %d: %s", (int)pid, strerror(-err));
+	return EXIT_PROCESS;
+}
+
+int report_parse_error(const struct target *t, const struct perr *e)
+{
+	if (e->kind == PERR_NAME) {
+		cli_error("%s; run 'pvmio maps %d' to see them all", e->msg, (int)t->pid);
+		return EXIT_USAGE;
+	}
+	return report_perr(e);
+}
+
+static struct pvmio *stopped_target;
+volatile sig_atomic_t cli_interrupted;
+static int graceful;
+
+static void note_signal(int sig)
+{
+	cli_interrupted = sig;
+}
+
+void cli_catch_interrupts(void)
+{
+	/* No SA_RESTART: a read from a terminal or a pipe returns EINTR. */
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	graceful = 1;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa = { .sa_handler = note_signal };
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void resume_and_die(int sig)
+{
+	if (stopped_target)
+		pvmio_resume(stopped_target);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int target_open(struct target *t, const char *pidarg, unsigned flags)
+{
+	struct perr e;
+	memset(t, 0, sizeof *t);
+	if (parse_pid(pidarg, &t->pid, &e) < 0)
+		return report_perr(&e);
+	int rc = pvmio_open(t->pid, flags, &t->h);
+	if (rc < 0)
+		return report_process_error(t->pid, rc);
+	if (!pvmio_pinned(t->h))
+		cli_verbose("this kernel has no pidfd_open; the process is checked by its start time instead");
+	t->ptrsize = pvmio_pointer_size(t->h);
+	return 0;
+}
+
+int target_maps(struct target *t)
+{
+	if (t->maps)
+		return 0;
+	int rc = pvmio_maps_read(t->h, &t->maps);
+	return rc < 0 ? report_process_error(t->pid, rc) : 0;
+}
+
+int target_refresh_maps(struct target *t)
+{
+	struct pvmio_maps *m;
+	int rc = pvmio_maps_read(t->h, &m);
+	if (rc < 0)
+		return rc;
+	pvmio_maps_free(t->maps);
+	t->maps = m;
+	return 0;
+}
+
+int target_stop(struct target *t)
+{
+	if (!common.stop)
+		return 0;
+	/* Resume on every way out: these signals run the handler, a closed
+	 * pipe included; the kernel detaches us if we are killed. */
+	stopped_target = t->h;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		/* A command that catches interrupts ends its own way, and the
+		 * target is resumed by target_close. */
+		if (graceful && (sigs[i] == SIGINT || sigs[i] == SIGTERM || sigs[i] == SIGHUP))
+			continue;
+		struct sigaction sa = { .sa_handler = resume_and_die };
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	int rc = pvmio_stop(t->h);
+	if (rc == PVMIO_STOPPED_PTRACE) {
+		cli_verbose("stopped process %d with ptrace", (int)t->pid);
+		return 0;
+	}
+	if (rc == PVMIO_STOPPED_SIGNAL) {
+		cli_verbose("process %d is traced by another program; stopped it with SIGSTOP instead", (int)t->pid);
+		return 0;
+	}
+	if (rc == -ESRCH || rc == -EPERM || rc == -EACCES)
+		return report_process_error(t->pid, rc);
+	cli_error("cannot stop process %d: %s", (int)t->pid, strerror(-rc));
+	return EXIT_PROCESS;
+}
+
+void target_close(struct target *t)
+{
+	if (t->h) {
+		pvmio_resume(t->h);
+		stopped_target = NULL;
+		pvmio_close(t->h);
+	}
+	pvmio_maps_free(t->maps);
+	memset(t, 0, sizeof *t);
+}
+
+void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size)
+{
+	if (!t->maps)
+		pvmio_maps_read(t->h, &t->maps);
+	const struct pvmio_mapping *m = t->maps ? pvmio_maps_lookup(t->maps, addr) : NULL;
+	if (m && m->start <= addr) {
+		snprintf(buf, size, "in 0x%" PRIx64 "..0x%" PRIx64 " %s%s%s", m->start, m->end, m->perms,
+			 m->name[0] ? " " : "", m->name);
+		return;
+	}
+	const struct pvmio_mapping *below = NULL;
+	for (size_t i = 0; t->maps && i < t->maps->n && t->maps->v[i].end <= addr; i++)
+		below = &t->maps->v[i];
+	if (m)
+		snprintf(buf, size, "not mapped (nothing between 0x%" PRIx64 " and 0x%" PRIx64 ")",
+			 below ? below->end : 0, m->start);
+	else
+		snprintf(buf, size, "not mapped (nothing is mapped at or above it)");
+}
+
+int report_memory_error(struct target *t, int err, uint64_t addr, const char *what)
+{
+	if (err == -ESRCH) {
+		cli_error("process %d exited during the %s; stopped at 0x%" PRIx64, (int)t->pid, what, addr);
+		return EXIT_PROCESS;
+	}
+	if (err == -EPERM || err == -EACCES)
+		return report_process_error(t->pid, err);
+	if (err == -ENOSYS) {
+		cli_error("cannot %s 0x%" PRIx64 ": this kernel has no cross-memory attach (process_vm_readv and "
+			  "process_vm_writev); --force goes through /proc/PID/mem instead",
+			  what, addr);
+		return EXIT_MEMORY;
+	}
+	if (err != -EFAULT && err != -EIO) {
+		cli_error("cannot %s 0x%" PRIx64 ": %s", what, addr, strerror(-err));
+		return exit_status_for(err);
+	}
+	char where[512];
+	target_refresh_maps(t);
+	describe_mapping(t, addr, where, sizeof where);
+	cli_error("cannot %s 0x%" PRIx64 ": %s", what, addr, where);
+	return EXIT_MEMORY;
+}
+

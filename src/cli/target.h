@@ -1,0 +1,51 @@
+/* The target of a command (target.c). */
+#ifndef PVMIO_TARGET_H
+#define PVMIO_TARGET_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "grammar.h"
+#include "pvmio.h"
+
+struct target {
+	struct pvmio *h;
+	struct pvmio_maps *maps;	/* read when first needed */
+	pid_t pid;
+	int ptrsize;
+};
+
+/* Opens PIDARG; 0, or an exit status (reported). */
+int target_open(struct target *t, const char *pidarg, unsigned flags);
+/* With --stop, stops it until target_close, resuming it on a fatal
+ * signal; 0 or an exit status (reported). */
+int target_stop(struct target *t);
+void target_close(struct target *t);
+/* Reads the maps list once it is needed (names, checks, messages); 0 or
+ * an exit status (reported). */
+int target_maps(struct target *t);
+/* Reads the maps list again; 0 or -errno. */
+int target_refresh_maps(struct target *t);
+
+/* The exit status for a process-level error (reported): no such process,
+ * a zombie, a kernel thread, a denial and what would allow it. */
+int report_process_error(pid_t pid, int err);
+/* Reports a failed transfer at ADDR ("cannot read 0x...: ...") and
+ * returns its exit status; WHAT is "read", "write", "search"... */
+int report_memory_error(struct target *t, int err, uint64_t addr, const char *what);
+/* A parse error, pointing at 'pvmio maps' for an unknown name. */
+int report_parse_error(const struct target *t, const struct perr *e);
+/* The mapping around ADDR, in words: "in 0x1000..0x2000 r--p /bin/x",
+ * "not mapped (nothing between 0x... and 0x...)". */
+void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size);
+
+/* Commands that write catch SIGINT, SIGTERM and SIGHUP instead of dying:
+ * cli_interrupted is then the signal, and they end with an account of
+ * what was written (writing.h); a target they stopped is resumed by
+ * target_close as on any other way out. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_interrupts(void);
+
+#endif

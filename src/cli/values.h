@@ -1,0 +1,43 @@
+/* The value formatters of read: -f hex, -f c and -t (values.c). */
+#ifndef PVMIO_VALUES_H
+#define PVMIO_VALUES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grammar.h"
+#include "output.h"
+
+/* read -f hex: one line a range, lowercase pairs. */
+void hex_data(struct out *o, const unsigned char *p, size_t n);
+
+/* read -f c: a C array like xxd -i. */
+struct carray {
+	struct out *o;
+	uint64_t addr, count;
+	unsigned col;
+	int opened;
+};
+void carray_start(struct carray *c, struct out *o, uint64_t addr);
+void carray_data(struct carray *c, const unsigned char *p, size_t n);
+void carray_finish(struct carray *c);
+
+/* read -t: one value a line. */
+struct typed {
+	struct out *o;
+	struct vtype t;
+	int big, hex, addresses;
+	uint64_t base;		/* the range's start, for element alignment */
+	uint64_t addr;		/* address of the element being gathered */
+	unsigned fill;
+	uint64_t discard;	/* bytes to drop to realign after a skipped hole */
+	unsigned char elem[8];
+};
+void typed_start(struct typed *ty, struct out *o, const struct vtype *t, int big, int hex, int addresses,
+		 uint64_t addr);
+void typed_data(struct typed *ty, const unsigned char *p, size_t n);
+/* Drops n bytes (a skipped hole) and any element they cut. */
+void typed_skip(struct typed *ty, uint64_t n);
+void typed_value(struct out *o, const struct vtype *t, int big, int hex, const unsigned char *p);
+
+#endif
