@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake libtool pkg-config libpopt-dev
-bats bsdextrautils xxd gdb python3 procps util-linux groff-base
+bats bsdextrautils xxd gdb strace python3 procps util-linux groff-base
 bash-completion zsh fish"
 if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive

@@ -1,7 +1,7 @@
 /* The floor for reading another process's memory: the least a program
  * can do to copy LEN bytes at ADDR out of process PID. One reused 1 MiB
  * buffer, one remote iovec of up to 1 MiB a call (the fastest shape in
- * NOTES.md), no hole handling, no formatting.
+ * doc/DESIGN.md, "Kernel facts"), no hole handling, no formatting.
  *
  *   floor_read [--write | --vmsplice] [--pipe-size BYTES] [--chunk BYTES] PID ADDR LEN
  *
