@@ -13,7 +13,8 @@ _pvmio_options() {
 	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --force" ;;
 	fill) echo "-t --type -e --endian -s --string -z --nul --force --verify" ;;
 	maps) echo "--json" ;;
-	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --force" ;;
+	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --force" ;;
+	where) echo "--json" ;;
 	esac
 	echo "$_pvmio_common"
 }
@@ -142,7 +143,7 @@ _pvmio() {
 		if [[ $cur == -* ]]; then
 			_pvmio_add "$cur" --help --version
 		else
-			_pvmio_add "$cur" read write dump fill maps find
+			_pvmio_add "$cur" read write dump fill maps find where
 		fi
 		return 0
 	fi
@@ -176,7 +177,7 @@ _pvmio() {
 		return 0
 	fi
 	case $cmd in
-	read | dump | maps) _pvmio_names "$prog" "$pid" "$cur" ;;
+	read | dump | maps | where) _pvmio_names "$prog" "$pid" "$cur" ;;
 	write | fill) ((npos == 1)) && _pvmio_names "$prog" "$pid" "$cur" ;;
 	find) ((npos >= 2 || seen_s)) && _pvmio_names "$prog" "$pid" "$cur" ;;
 	esac

@@ -2,7 +2,7 @@
 # their values, process ids with their names, and the mapping names of the
 # process already typed (through "pvmio maps PID").
 
-set -l __pvmio_commands read write dump fill maps find
+set -l __pvmio_commands read write dump fill maps find where
 
 # The positional arguments after the command, options and their values
 # left out; prints the command first.
@@ -57,7 +57,7 @@ function __pvmio_wants_name
     set -l n (count $args)
     test $n -ge 2; or return 1
     switch $args[1]
-        case read dump maps
+        case read dump maps where
             return 0
         case write fill
             test $n -eq 2
@@ -121,6 +121,7 @@ complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a dump
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a fill -d 'repeat a pattern over a range'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a maps -d 'list the mappings'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a find -d 'print the address of every match of a pattern'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a where -d 'what each address is: its symbol, mapping and permissions'
 
 # Positional arguments: the PID, then mapping names where ranges go.
 complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_needs_pid" -a '(__pvmio_pids)'
@@ -192,4 +193,9 @@ complete -c pvmio -n $c -s s -l string -x -d 'search for the bytes of STRING (no
 complete -c pvmio -n $c -s z -l nul -d 'with -s, the string ends in a NUL byte'
 complete -c pvmio -n $c -l align -x -d 'only matches at multiples of N'
 complete -c pvmio -n $c -s m -l max-count -x -d 'stop after N matches'
+complete -c pvmio -n $c -l where -d 'say what each match is, as pvmio where'
 complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+
+# where
+set c '__fish_seen_subcommand_from where'
+complete -c pvmio -n $c -l json -d 'one JSON object a line'

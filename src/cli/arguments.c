@@ -1,6 +1,7 @@
 /* The arguments of a command (arguments.h). */
 #include "config.h"
 #include "arguments.h"
+#include "lookup.h"
 #include "messages.h"
 #include "options.h"
 
@@ -85,7 +86,9 @@ int ranges_from_args(struct target *t, const char **args, int n, const struct ra
 			free(r);
 			return status;
 		}
-		if (parse_range(args[i], t->maps, &r[i], &e) < 0) {
+		struct resolver res;
+		target_resolver(t, &res);
+		if (parse_range(args[i], &res, &r[i], &e) < 0) {
 			free(r);
 			return report_parse_error(t, &e);
 		}

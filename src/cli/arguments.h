@@ -3,6 +3,7 @@
 #ifndef PVMIO_ARGUMENTS_H
 #define PVMIO_ARGUMENTS_H
 
+#include "address.h"
 #include "bytes.h"
 #include "grammar.h"
 #include "target.h"

@@ -1,18 +1,21 @@
 /* The command line on top of libpvmio: the command table and what every
  * command file includes.  The layers, from the bottom (doc/DESIGN.md):
- * perr, bytes, names, grammar (the pure parsers); output, hexsimd,
+ * perr, bytes, names, grammar, address (the pure parsers); output, hexsimd,
  * dumper, values (the formatters); dump_reader (the dumper's inverse);
- * messages, options, target, progress, arguments, writing, read_driver
+ * messages, options, target, lookup, progress, arguments, writing, read_driver
  * (what commands share); cmd_*.c (one a command); main.c. */
 #ifndef PVMIO_CLI_H
 #define PVMIO_CLI_H
 
 #include <popt.h>
 
+#include "address.h"
 #include "arguments.h"
 #include "bytes.h"
 #include "dumper.h"
 #include "grammar.h"
+#include "json.h"
+#include "lookup.h"
 #include "messages.h"
 #include "options.h"
 #include "output.h"
@@ -35,6 +38,6 @@ struct command {
 	const char *summary;
 };
 
-extern const struct command cmd_read, cmd_write, cmd_dump, cmd_fill, cmd_maps, cmd_find;
+extern const struct command cmd_read, cmd_write, cmd_dump, cmd_fill, cmd_maps, cmd_find, cmd_where;
 
 #endif

@@ -124,11 +124,13 @@ static int run(const struct invocation *inv)
 	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
-	int nranges;
-	status = ranges_or_readable(&t, inv->args + 1, inv->nargs - 1, &def, &ranges, &nranges);
+	/* Stopped first, so names and pointer chains resolve in memory
+	 * that cannot change before the job. */
+	status = target_stop(&t);
 	if (status)
 		goto out;
-	status = target_stop(&t);
+	int nranges;
+	status = ranges_or_readable(&t, inv->args + 1, inv->nargs - 1, &def, &ranges, &nranges);
 	if (status)
 		goto out;
 	if (out_init(&out, 1) < 0) {

@@ -34,6 +34,11 @@ static int run(const struct invocation *inv)
 	int status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
+	/* Stopped first, so names and pointer chains resolve in memory
+	 * that cannot change before the job. */
+	status = target_stop(&t);
+	if (status)
+		goto out;
 	struct perr e;
 	if (data_from_args(&t, inv->args + 2, inv->nargs - 2, &pat, &e) < 0) {
 		status = report_perr(&e);
@@ -55,9 +60,6 @@ static int run(const struct invocation *inv)
 	if (status)
 		goto out;
 	cli_catch_interrupts();
-	status = target_stop(&t);
-	if (status)
-		goto out;
 	struct progress prog;
 	progress_begin(&prog, r->len);
 	/* Whole pattern copies a slice keep the phase. */

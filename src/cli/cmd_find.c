@@ -7,12 +7,14 @@
 #include <string.h>
 
 static char *opt_align, *opt_max;
+static int opt_where;
 
 static struct poptOption options[] = {
 	TYPED_OPTIONS,
 	STRING_OPTIONS,
 	{ "align", '\0', POPT_ARG_STRING, &opt_align, 0, "only matches at multiples of N", "N" },
 	{ "max-count", 'm', POPT_ARG_STRING, &opt_max, 0, "stop after N matches", "N" },
+	{ "where", '\0', POPT_ARG_NONE, &opt_where, 0, "say what each match is, as pvmio where", NULL },
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -21,7 +23,7 @@ static struct poptOption options[] = {
 static const char *const examples[] = {
 	"pvmio find 1234 'de ad ?? ef'",
 	"pvmio find -t u32 --align 4 1234 1000000 '[heap]'",
-	"pvmio find -m 1 -s 'password=' 1234",
+	"pvmio find --where -m 1 -s 'password=' 1234",
 	NULL,
 };
 
@@ -33,6 +35,8 @@ struct finder {
 	int literal;
 	size_t anchor_off, anchor_len;	/* the longest run without "??" */
 	uint64_t align, max, found;
+	struct target *where;	/* --where: the target whose places to tell */
+	int where_failed;
 	struct out out;
 	unsigned char carry[2 * PATTERN_MAX];
 	size_t carry_len;
@@ -45,6 +49,22 @@ static int matches_at(const struct finder *f, const unsigned char *p)
 		if ((p[i] & f->mask[i]) != f->pat[i])
 			return 0;
 	return 1;
+}
+
+/* A match as pvmio where prints it.  Symbols that cannot be read are
+ * said once, and the lines go on with "-" for the symbol. */
+static void tell_place(struct finder *f, uint64_t addr)
+{
+	struct place p;
+	struct perr e;
+	if (place_of(f->where, addr, &p, &e) < 0 && !f->where_failed) {
+		f->where_failed = 1;
+		cli_error("%s; the matches are shown without symbols", e.msg);
+	}
+	char line[1200];
+	place_line(&p, line, sizeof line);
+	out_str(&f->out, line);
+	out_str(&f->out, "\n");
 }
 
 /* Reports matches that start in buf[0..limit) and end within buf[0..n);
@@ -76,9 +96,13 @@ static int scan(struct finder *f, const unsigned char *buf, size_t n, uint64_t a
 		i = s + 1;
 		if ((addr + s) % f->align)
 			continue;
-		char line[24];
-		int k = snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr + s);
-		out_write(&f->out, line, (size_t)k);
+		if (f->where) {
+			tell_place(f, addr + s);
+		} else {
+			char line[24];
+			int k = snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr + s);
+			out_write(&f->out, line, (size_t)k);
+		}
 		if (++f->found == f->max)
 			return 1;
 	}
@@ -199,6 +223,11 @@ static int run(const struct invocation *inv)
 	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
+	/* Stopped first, so names and pointer chains resolve in memory
+	 * that cannot change before the job. */
+	status = target_stop(&t);
+	if (status)
+		goto out;
 	status = pattern(&t, inv, &pat, &mask, f);
 	if (status)
 		goto out;
@@ -207,9 +236,12 @@ static int run(const struct invocation *inv)
 	status = ranges_or_readable(&t, inv->args + first_range, inv->nargs - first_range, &def, &ranges, &nranges);
 	if (status)
 		goto out;
-	status = target_stop(&t);
-	if (status)
-		goto out;
+	if (opt_where) {
+		status = target_maps(&t);
+		if (status)
+			goto out;
+		f->where = &t;
+	}
 	if (out_init(&f->out, 1) < 0) {
 		cli_error("out of memory");
 		status = EXIT_LOCAL;

@@ -35,43 +35,6 @@ static void size_text(char *buf, size_t n, uint64_t size)
 		snprintf(buf, n, "%" PRIu64, size);
 }
 
-static int utf8_valid(const unsigned char *s)
-{
-	while (*s) {
-		int extra = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
-		if (extra < 0 || (extra == 1 && *s < 0xc2))
-			return 0;
-		s++;
-		for (int i = 0; i < extra; i++, s++)
-			if ((*s & 0xc0) != 0x80)
-				return 0;
-	}
-	return 1;
-}
-
-/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
-static void json_string(struct out *o, const char *s)
-{
-	int valid = utf8_valid((const unsigned char *)s);
-	out_write(o, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[8];
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			out_write(o, esc, 2);
-		} else if (*p < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", *p);
-			out_str(o, esc);
-		} else if (*p >= 0x80 && !valid) {
-			out_str(o, "\\ufffd");
-		} else {
-			out_write(o, p, 1);
-		}
-	}
-	out_write(o, "\"", 1);
-}
-
 static int keep(const struct pvmio_mapping *m, const char **want, int nwant)
 {
 	for (int k = 0; k < nwant; k++)
@@ -109,44 +72,59 @@ static int run(const struct invocation *inv)
 		goto out;
 	}
 	/* The range column is as wide as the widest range listed. */
-	int width = 0, first = 1;
+	int width = 0;
 	for (size_t i = 0; i < t.maps->n; i++) {
 		if (!keep(&t.maps->v[i], want, nargs - 1))
 			continue;
 		int w = snprintf(NULL, 0, "0x%" PRIx64 "..0x%" PRIx64, t.maps->v[i].start, t.maps->v[i].end);
 		width = w > width ? w : width;
 	}
+	struct json j;
+	json_init(&j, &o);
 	if (opt_json)
-		out_str(&o, "[");
+		json_array(&j);
 	for (size_t i = 0; i < t.maps->n; i++) {
 		const struct pvmio_mapping *m = &t.maps->v[i];
 		if (!keep(m, want, nargs - 1))
 			continue;
-		char line[512];
 		if (opt_json) {
-			snprintf(line, sizeof line,
-				 "%s\n  {\"start\": \"0x%" PRIx64 "\", \"end\": \"0x%" PRIx64 "\", \"size\": %" PRIu64
-				 ", \"perms\": \"%s\", \"offset\": \"0x%" PRIx64 "\", \"dev\": \"%02x:%02x\", \"inode\": %" PRIu64
-				 ", \"name\": ",
-				 first ? "" : ",", m->start, m->end, m->end - m->start, m->perms, m->offset, m->dev_major,
-				 m->dev_minor, m->inode);
-			out_str(&o, line);
-			json_string(&o, m->name);
-			out_str(&o, name_deleted(m->name) ? ", \"deleted\": true}" : ", \"deleted\": false}");
-		} else {
-			char range[64], size[32];
-			snprintf(range, sizeof range, "0x%" PRIx64 "..0x%" PRIx64, m->start, m->end);
-			size_text(size, sizeof size, m->end - m->start);
-			snprintf(line, sizeof line, "%-*s %s 0x%-8" PRIx64 " %6s%s", width, range, m->perms, m->offset, size,
-				 m->name[0] ? " " : "");
-			out_str(&o, line);
-			out_str(&o, m->name);
-			out_str(&o, "\n");
+			json_object(&j);
+			json_key(&j, "start");
+			json_hex(&j, m->start);
+			json_key(&j, "end");
+			json_hex(&j, m->end);
+			json_key(&j, "size");
+			json_uint(&j, m->end - m->start);
+			json_key(&j, "perms");
+			json_string(&j, m->perms);
+			json_key(&j, "offset");
+			json_hex(&j, m->offset);
+			char dev[16];
+			snprintf(dev, sizeof dev, "%02x:%02x", m->dev_major, m->dev_minor);
+			json_key(&j, "dev");
+			json_string(&j, dev);
+			json_key(&j, "inode");
+			json_uint(&j, m->inode);
+			json_key(&j, "name");
+			json_string(&j, m->name);
+			json_key(&j, "deleted");
+			json_bool(&j, name_deleted(m->name));
+			json_end(&j);
+			continue;
 		}
-		first = 0;
+		char line[512], range[64], size[32];
+		snprintf(range, sizeof range, "0x%" PRIx64 "..0x%" PRIx64, m->start, m->end);
+		size_text(size, sizeof size, m->end - m->start);
+		snprintf(line, sizeof line, "%-*s %s 0x%-8" PRIx64 " %6s%s", width, range, m->perms, m->offset, size,
+			 m->name[0] ? " " : "");
+		out_str(&o, line);
+		out_str(&o, m->name);
+		out_str(&o, "\n");
 	}
-	if (opt_json)
-		out_str(&o, first ? "]\n" : "\n]\n");
+	if (opt_json) {
+		json_end(&j);
+		out_str(&o, "\n");
+	}
 	if (out_flush(&o) < 0) {
 		cli_error("cannot write to stdout: %s", strerror(o.err));
 		status = EXIT_LOCAL;

@@ -229,13 +229,15 @@ static int run(const struct invocation *inv)
 	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
+	/* Stopped first, so names and pointer chains resolve in memory
+	 * that cannot change before the job. */
+	status = target_stop(&t);
+	if (status)
+		goto out;
 	status = typed_length(&t, &j, &def, count);
 	if (status)
 		goto out;
 	status = ranges_from_args(&t, inv->args + 1, inv->nargs - 1, &def, &ranges);
-	if (status)
-		goto out;
-	status = target_stop(&t);
 	if (status)
 		goto out;
 	if (out_init(&j.out, 1) < 0) {

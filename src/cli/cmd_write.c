@@ -369,13 +369,20 @@ static int run(const struct invocation *inv)
 	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
 	if (status)
 		goto out;
+	/* Stopped first, so names and pointer chains resolve in memory
+	 * that cannot change before the job. */
+	status = target_stop(&t);
+	if (status)
+		goto out;
 	/* The destination is checked against the maps before any write. */
 	status = target_maps(&t);
 	if (status)
 		goto out;
 	struct perr e;
 	uint64_t addr = 0;
-	if (inv->nargs >= 2 && parse_addr(inv->args[1], t.maps, &addr, &e) < 0) {
+	struct resolver res;
+	target_resolver(&t, &res);
+	if (inv->nargs >= 2 && parse_addr(inv->args[1], &res, &addr, &e) < 0) {
 		status = report_parse_error(&t, &e);
 		goto out;
 	}
@@ -383,9 +390,6 @@ static int run(const struct invocation *inv)
 		status = report_perr(&e);
 		goto out;
 	}
-	status = target_stop(&t);
-	if (status)
-		goto out;
 	if (dump) {
 		const char *name = opt_input && fd != 0 ? opt_input : "stdin";
 		in = fdopen(fd >= 0 ? fd : 0, "r");

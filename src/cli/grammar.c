@@ -23,7 +23,7 @@ int hex_digit(int c)
 }
 
 /* Parses s[0..len) as a NUMBER. */
-static int number_n(const char *s, size_t len, uint64_t *out, struct perr *e)
+int parse_number_n(const char *s, size_t len, uint64_t *out, struct perr *e)
 {
 	uint64_t v = 0;
 	size_t i = 0;
@@ -56,7 +56,7 @@ static int number_n(const char *s, size_t len, uint64_t *out, struct perr *e)
 
 int parse_number(const char *s, uint64_t *out, struct perr *e)
 {
-	return number_n(s, strlen(s), out, e);
+	return parse_number_n(s, strlen(s), out, e);
 }
 
 int parse_length(const char *s, uint64_t *out, struct perr *e)
@@ -78,7 +78,7 @@ int parse_length(const char *s, uint64_t *out, struct perr *e)
 		}
 	}
 	uint64_t v;
-	if (number_n(s, len, &v, e) < 0)
+	if (parse_number_n(s, len, &v, e) < 0)
 		return -1;
 	if (shift && v > UINT64_MAX >> shift)
 		return syntax_error(e, "length '%s' does not fit in 64 bits", s);
@@ -102,240 +102,6 @@ int parse_pid(const char *s, pid_t *out, struct perr *e)
 	if (v == 0)
 		return syntax_error(e, "'%s' is not a process id (a decimal number > 0)", s);
 	*out = (pid_t)v;
-	return 0;
-}
-
-/* The address grammar.  A term that begins with a digit is a NUMBER; a
- * term in double quotes is a NAME; any other term is a NAME too, and
- * since names may hold the grammar's own characters ('+', '-', ':', "..",
- * as in ld-linux-x86-64.so.2 or [anon:x]), the parser tries the longest
- * text that names a mapping first and backs off to shorter ones until
- * the rest of the argument parses. */
-enum stage { ADDR_ONLY, RANGE_FIRST, RANGE_END };
-
-struct grammar {
-	const char *s;
-	size_t len;
-	const struct pvmio_maps *m;
-	/* the result */
-	uint64_t lo, hi, len_value;
-	int form;	/* 0 bare address, 1 ADDR:LEN, 2 ADDR..END */
-	/* for the "A-B wraps: write A..B" hint */
-	uint64_t first, second;
-	size_t oppos;
-};
-
-static int after_term(struct grammar *g, enum stage st, size_t pos, uint64_t acc, unsigned terms, struct perr *e);
-
-/* Applies TERM's value V to ACC with the operator before it. */
-static int apply(struct grammar *g, uint64_t *acc, uint64_t v, int neg, unsigned terms, struct perr *e)
-{
-	if (terms == 0)
-		g->first = v;
-	else if (terms == 1)
-		g->second = v;
-	if (!neg) {
-		if (*acc > UINT64_MAX - v)
-			return syntax_error(e, "'%s' passes the top of the address space (2^64)", g->s);
-		*acc += v;
-		return 0;
-	}
-	if (v > *acc) {
-		if (terms == 1)
-			return syntax_error(e, "'%s' wraps below 0; for the range from %#" PRIx64 " to %#" PRIx64 ", write %.*s..%s",
-				    g->s, g->first, g->second, (int)g->oppos, g->s, g->s + g->oppos + 1);
-		return syntax_error(e, "'%s' wraps below 0", g->s);
-	}
-	*acc -= v;
-	return 0;
-}
-
-/* Where a term may end: before an operator or a range separator. */
-static int boundary(const struct grammar *g, size_t k, enum stage st)
-{
-	if (k == g->len)
-		return 1;
-	char c = g->s[k];
-	return c == '+' || c == '-' || (st == RANGE_FIRST && (c == ':' || (c == '.' && g->s[k + 1] == '.')));
-}
-
-/* The end of a quoted name starting at POS (after its closing quote), and
- * its text without quotes and escapes; 0 if it does not close. */
-static size_t quoted(const struct grammar *g, size_t pos, char **out)
-{
-	char *name = malloc(g->len - pos);
-	if (!name)
-		return 0;
-	size_t k = 0;
-	for (size_t i = pos + 1; i < g->len; i++) {
-		if (g->s[i] == '"') {
-			name[k] = '\0';
-			*out = name;
-			return i + 1;
-		}
-		if (g->s[i] == '\\' && i + 1 < g->len && (g->s[i + 1] == '"' || g->s[i + 1] == '\\'))
-			i++;
-		name[k++] = g->s[i];
-	}
-	free(name);
-	return 0;
-}
-
-/* Parses the term at POS and whatever follows it to the end. */
-static int term_at(struct grammar *g, enum stage st, size_t pos, uint64_t acc, int neg, unsigned terms,
-		   struct perr *e)
-{
-	if (pos == g->len || g->s[pos] == '+' || g->s[pos] == '-' || (st == RANGE_FIRST && g->s[pos] == ':'))
-		return syntax_error(e, "'%s': missing a number or name %s", g->s,
-			    terms ? (neg ? "after '-'" : "after '+'") : "at the start");
-	uint64_t v, hi;
-	if (isdigit((unsigned char)g->s[pos])) {
-		size_t end = pos;
-		while (!boundary(g, end, st))
-			end++;
-		if (number_n(g->s + pos, end - pos, &v, e) < 0 || apply(g, &acc, v, neg, terms, e) < 0)
-			return -1;
-		return after_term(g, st, end, acc, terms + 1, e);
-	}
-	if (g->s[pos] == '"') {
-		char *name = NULL;
-		size_t end = quoted(g, pos, &name);
-		if (!end)
-			return syntax_error(e, "'%s': a quoted name has no closing '\"'", g->s);
-		int rc = resolve_name(g->m, name, &v, &hi, e);
-		free(name);
-		if (rc < 0 || apply(g, &acc, v, neg, terms, e) < 0)
-			return -1;
-		return after_term(g, st, end, acc, terms + 1, e);
-	}
-	/* The longest name first; the error of the longest that resolves is
-	 * the one to report if none leads to a whole parse. */
-	struct perr first_err = { .kind = PERR_NONE };
-	for (size_t end = g->len; end > pos; end--) {
-		if (!boundary(g, end, st))
-			continue;
-		char *name = strndup(g->s + pos, end - pos);
-		if (!name)
-			return nomem(e);
-		struct perr why;
-		int rc = resolve_name(g->m, name, &v, &hi, &why);
-		free(name);
-		if (rc < 0) {
-			/* An ambiguous name is an answer, not a miss. */
-			if (why.kind == PERR_AMBIGUOUS && first_err.kind == PERR_NONE)
-				first_err = why;
-			continue;
-		}
-		uint64_t a = acc;
-		struct perr err;
-		if (apply(g, &a, v, neg, terms, &err) == 0 && after_term(g, st, end, a, terms + 1, &err) == 0)
-			return 0;
-		if (err.kind == PERR_NOMEM) {
-			*e = err;
-			return -1;
-		}
-		if (first_err.kind == PERR_NONE)
-			first_err = err;
-	}
-	if (first_err.kind != PERR_NONE) {
-		*e = first_err;
-		return -1;
-	}
-	/* No prefix names a mapping: report the name the user meant, the
-	 * text before its numeric offset, length or end. */
-	size_t cut = pos + 1;
-	while (cut < g->len && !(boundary(g, cut, st) && cut + 1 < g->len &&
-				 (isdigit((unsigned char)g->s[cut + 1]) || g->s[cut + 1] == '.')))
-		cut++;
-	char *name = strndup(g->s + pos, cut - pos);
-	if (!name)
-		return nomem(e);
-	resolve_name(g->m, name, &v, &hi, e);
-	free(name);
-	return -1;
-}
-
-static int after_term(struct grammar *g, enum stage st, size_t pos, uint64_t acc, unsigned terms, struct perr *e)
-{
-	if (pos == g->len) {
-		if (st == RANGE_END)
-			g->hi = acc;
-		else
-			g->lo = acc;
-		return 0;
-	}
-	char c = g->s[pos];
-	if (c == '+' || c == '-') {
-		if (terms == 1)
-			g->oppos = pos;
-		return term_at(g, st, pos + 1, acc, c == '-', terms, e);
-	}
-	if (st == RANGE_FIRST && c == ':') {
-		g->lo = acc;
-		g->form = 1;
-		if (parse_length(g->s + pos + 1, &g->len_value, e) < 0)
-			return -1;
-		if (g->len_value && acc > UINT64_MAX - (g->len_value - 1))
-			return syntax_error(e, "'%s' passes the top of the address space (2^64)", g->s);
-		return 0;
-	}
-	if (st == RANGE_FIRST && c == '.' && g->s[pos + 1] == '.') {
-		g->lo = acc;
-		g->form = 2;
-		return term_at(g, RANGE_END, pos + 2, 0, 0, 0, e);
-	}
-	return syntax_error(e, "'%s': '%c' after %.*s is not '+', '-'%s", g->s, c, (int)pos, g->s,
-		    st == RANGE_FIRST ? ", ':' or '..'" : "");
-}
-
-static int parse_expr(struct grammar *g, enum stage st, struct perr *e)
-{
-	if (!g->len)
-		return syntax_error(e, "missing an address");
-	return term_at(g, st, 0, 0, 0, 0, e);
-}
-
-int parse_addr(const char *s, const struct pvmio_maps *m, uint64_t *out, struct perr *e)
-{
-	struct grammar g = { .s = s, .len = strlen(s), .m = m };
-	if (parse_expr(&g, ADDR_ONLY, e) < 0)
-		return -1;
-	*out = g.lo;
-	return 0;
-}
-
-int parse_range(const char *s, const struct pvmio_maps *m, struct range *out, struct perr *e)
-{
-	memset(out, 0, sizeof *out);
-	uint64_t lo, hi;
-	struct perr ignore;
-	/* A NAME alone is its whole span, before anything else. */
-	struct grammar g = { .s = s, .len = strlen(s), .m = m };
-	char *name = NULL;
-	if (g.len && s[0] == '"' && quoted(&g, 0, &name) == g.len) {
-		int rc = resolve_name(m, name, &lo, &hi, e);
-		free(name);
-		if (rc < 0)
-			return -1;
-		*out = (struct range){ lo, hi - lo, 1, 1 };
-		return 0;
-	}
-	free(name);
-	if (!isdigit((unsigned char)s[0]) && resolve_name(m, s, &lo, &hi, &ignore) == 0) {
-		*out = (struct range){ lo, hi - lo, 1, 1 };
-		return 0;
-	}
-	if (parse_expr(&g, RANGE_FIRST, e) < 0)
-		return -1;
-	if (g.form == 2) {
-		if (g.hi < g.lo)
-			return syntax_error(e, "'%s': the end %#" PRIx64 " is below the start %#" PRIx64, s, g.hi, g.lo);
-		*out = (struct range){ g.lo, g.hi - g.lo, 1, 0 };
-	} else if (g.form == 1) {
-		*out = (struct range){ g.lo, g.len_value, 1, 0 };
-	} else {
-		*out = (struct range){ g.lo, 0, 0, 0 };
-	}
 	return 0;
 }
 
@@ -407,7 +173,7 @@ static int parse_nan(const char *s, const struct vtype *t, uint64_t *bits, struc
 		const char *close = strchr(p, ')');
 		if (!close || close[1])
 			return syntax_error(e, "'%s' is not a number (a NaN is nan, -nan or nan(0xMANTISSA))", s);
-		if (number_n(p + 1, (size_t)(close - p - 1), &mant, e) < 0 || mant == 0 || mant >> mbits)
+		if (parse_number_n(p + 1, (size_t)(close - p - 1), &mant, e) < 0 || mant == 0 || mant >> mbits)
 			return syntax_error(e, "'%s': a NaN's mantissa is 1 to %#" PRIx64 " for %s", s,
 				    ((uint64_t)1 << mbits) - 1, t->name);
 	} else if (*p) {
@@ -468,7 +234,7 @@ int parse_value(const char *s, const struct vtype *t, int big, unsigned char *ou
 		/* Digits that do not fit are out of range, like any other value
 		 * too large for the type; anything else is not a number. */
 		int too_big = 0;
-		if (number_n(s + neg, strlen(s + neg), &mag, e) < 0) {
+		if (parse_number_n(s + neg, strlen(s + neg), &mag, e) < 0) {
 			if (e->kind != PERR_RANGE)
 				return -1;
 			too_big = 1;

@@ -1,6 +1,6 @@
-/* The command line's grammar: numbers, lengths, pids, addresses, ranges,
- * typed values and hex data.  Pure functions over strings and a maps
- * list, so the fuzzers can drive them; errors come back as a perr. */
+/* The command line's grammar: numbers, lengths, pids, typed values and
+ * hex data (addresses and ranges are in address.h).  Pure functions over
+ * strings, so the fuzzers can drive them; errors come back as a perr. */
 #ifndef PVMIO_GRAMMAR_H
 #define PVMIO_GRAMMAR_H
 
@@ -9,7 +9,6 @@
 #include <sys/types.h>
 
 #include "bytes.h"
-#include "names.h"
 #include "perr.h"
 #include "pvmio.h"
 
@@ -17,17 +16,10 @@
 int hex_digit(int c);
 
 int parse_number(const char *s, uint64_t *out, struct perr *e);
+/* The NUMBER in s[0..len). */
+int parse_number_n(const char *s, size_t len, uint64_t *out, struct perr *e);
 int parse_length(const char *s, uint64_t *out, struct perr *e);
 int parse_pid(const char *s, pid_t *out, struct perr *e);
-
-int parse_addr(const char *s, const struct pvmio_maps *m, uint64_t *out, struct perr *e);
-
-struct range {
-	uint64_t addr, len;
-	int has_len;	/* 0: a bare ADDR, the caller supplies the length */
-	int is_name;	/* a NAME alone: [addr, addr+len) is its span */
-};
-int parse_range(const char *s, const struct pvmio_maps *m, struct range *out, struct perr *e);
 
 enum vkind { V_UNSIGNED, V_SIGNED, V_FLOAT, V_POINTER };
 struct vtype {

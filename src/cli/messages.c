@@ -52,6 +52,7 @@ int exit_status_for(int err)
 		return EXIT_DONE;
 	case -EFAULT:
 	case -EIO:
+	case -ENOSYS:
 		return EXIT_MEMORY;
 	case -EINVAL:
 		return EXIT_USAGE;
@@ -71,5 +72,6 @@ int exit_status_for(int err)
 int report_perr(const struct perr *e)
 {
 	cli_error("%s", e->msg);
-	return e->kind == PERR_NOMEM ? EXIT_LOCAL : EXIT_USAGE;
+	/* a chain whose pointer cannot be followed is memory, as a read is */
+	return e->kind == PERR_NOMEM ? EXIT_LOCAL : e->kind == PERR_MEMORY ? EXIT_MEMORY : EXIT_USAGE;
 }

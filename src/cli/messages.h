@@ -23,7 +23,8 @@ __attribute__((format(printf, 1, 2))) void cli_verbose(const char *fmt, ...);
 /* The exit status for an errno, as cryptsetup's translate_errno: memory
  * (the target's bytes), process (the target itself), local I/O. */
 int exit_status_for(int err);
-/* Reports a parse error: EXIT_USAGE, or EXIT_LOCAL out of memory. */
+/* Reports a parse error: EXIT_USAGE; EXIT_MEMORY for a chain's pointer
+ * that cannot be followed; EXIT_LOCAL out of memory. */
 int report_perr(const struct perr *e);
 
 #endif

@@ -8,7 +8,9 @@ enum perr_kind {
 	PERR_SYNTAX,	/* not in the grammar */
 	PERR_RANGE,	/* a number too large for its place */
 	PERR_NAME,	/* an unknown mapping name */
-	PERR_AMBIGUOUS,	/* a name that stands for two mappings */
+	PERR_AMBIGUOUS,	/* a name that stands for two mappings, or symbols */
+	PERR_SYMBOL,	/* no such symbol, or none at an address */
+	PERR_MEMORY,	/* a pointer of a chain that cannot be followed */
 	PERR_NOMEM,	/* out of memory */
 };
 struct perr {

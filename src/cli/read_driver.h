@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "grammar.h"
+#include "address.h"
 #include "output.h"
 #include "progress.h"
 #include "target.h"

@@ -3,6 +3,7 @@
  * process and its memory. */
 #include "config.h"
 #include "target.h"
+#include "grammar.h"
 #include "messages.h"
 #include "options.h"
 
@@ -231,6 +232,7 @@ int target_stop(struct target *t)
 
 void target_close(struct target *t)
 {
+	pvmio_symbols_close(t->syms);
 	if (t->h) {
 		pvmio_resume(t->h);
 		stopped_target = NULL;

@@ -7,12 +7,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "grammar.h"
+#include "perr.h"
 #include "pvmio.h"
 
 struct target {
 	struct pvmio *h;
 	struct pvmio_maps *maps;	/* read when first needed */
+	struct pvmio_symbols *syms;	/* opened when a symbol is named */
 	pid_t pid;
 	int ptrsize;
 };

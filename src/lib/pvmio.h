@@ -124,6 +124,51 @@ enum {
 int pvmio_stop(struct pvmio *h);
 int pvmio_resume(struct pvmio *h);
 
+/* Symbols, from the ELF symbol tables of the target's modules (its main
+ * program and libraries, [vdso]): .symtab, .dynsym, MiniDebugInfo and
+ * separate debug files found by build ID under /usr/lib/debug.  A
+ * module's file is opened only when one of its symbols is needed, through
+ * /proc/PID/map_files or /proc/PID/root, so a deleted, replaced or
+ * containerised file resolves against what the process runs.  See
+ * pvmio_symbols_open(3). */
+struct pvmio_symbols;
+enum {
+	PVMIO_SYM_SYMTAB = 1,	/* the module file's .symtab */
+	PVMIO_SYM_DYNSYM,	/* its .dynsym (exported symbols only) */
+	PVMIO_SYM_DEBUGFILE,	/* a separate debug file's .symtab */
+	PVMIO_SYM_MINIDEBUG,	/* .gnu_debugdata (MiniDebugInfo) */
+};
+struct pvmio_symbol {
+	uint64_t addr;		/* runtime: the value plus the module's load bias */
+	uint64_t size;		/* 0 when the table gives none */
+	const char *name;	/* as the table spells it */
+	const char *module;	/* the module's mapping name, as the maps list has it */
+	uint64_t module_base;	/* the start of its lowest mapping */
+	unsigned char type;	/* STT_OBJECT, STT_FUNC...; STT_TLS has no address (0) */
+	unsigned char bind;	/* STB_LOCAL, STB_GLOBAL, STB_WEAK */
+	unsigned char table;	/* PVMIO_SYM_* */
+	unsigned char exported;	/* in the module's .dynsym */
+};
+/* The symbols of H's process as it is mapped now; pointers in results
+ * stay valid until pvmio_symbols_close.  0 or -errno. */
+int pvmio_symbols_open(struct pvmio *h, struct pvmio_symbols **out);
+void pvmio_symbols_close(struct pvmio_symbols *s);
+/* The definitions of NAME ("name", "name@VERSION", "name@@VERSION", or a
+ * demangled C++ name with "::") in MODULE (a mapping name exactly as the
+ * maps list has it), or with MODULE NULL in the main program, else in
+ * every module (a global hiding locals).  Returns how many (the first MAX
+ * in OUT: more than one is an ambiguity), or -ENOENT (none), -ENODATA
+ * (the module has no symbol table), -ENOEXEC (MODULE is not a mapped ELF
+ * object), -ESTALE (its file was replaced and the mapped one cannot be
+ * opened), -ENOMEM. */
+int pvmio_symbol(struct pvmio_symbols *s, const char *module, const char *name, struct pvmio_symbol *out,
+		 size_t max);
+/* The symbol that covers ADDR, or else the closest one below it in the
+ * same module: 0 with *OUT and *OFFSET from it; 1 in a module with no
+ * symbol there (OUT's module only, *OFFSET from module_base); -EFAULT in
+ * no module. */
+int pvmio_where(struct pvmio_symbols *s, uint64_t addr, struct pvmio_symbol *out, uint64_t *offset);
+
 /* A stdio stream over the process's memory: the file position is the
  * address.  MODE is "r" or "r+".  NULL with errno set on failure. */
 FILE *pvmio_fopen(pid_t pid, const char *mode);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "grammar.h"
 #include "pvmio.h"
 
@@ -63,6 +64,53 @@ static inline struct pvmio_maps *fuzz_maps(void)
 			abort();
 	}
 	return m;
+}
+
+/* Made-up symbols and memory for the address grammar: "counter" and
+ * "table" in the main program, "dup" in libc and ld.so (ambiguous when
+ * bare); a pointer read anywhere in [heap] points 0x100 further, but the
+ * one at its start is NULL; other memory is unreadable. */
+static inline int fuzz_symbol(void *ctx, const char *module, const char *name, uint64_t *addr, uint64_t *size,
+			      struct perr *e)
+{
+	(void)ctx;
+	static const struct {
+		const char *module, *name;
+		uint64_t addr, size;
+	} syms[] = {
+		{ "/usr/bin/target", "counter", 0x555555558010, 4 },
+		{ "/usr/bin/target", "table", 0x555555558100, 64 },
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6", "dup", 0x7ffff7f95010, 8 },
+		{ "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "dup", 0x7ffff7ffd010, 8 },
+	};
+	int found = -1, n = 0;
+	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+		if (strcmp(syms[i].name, name) != 0 || (module && strcmp(syms[i].module, module) != 0))
+			continue;
+		found = (int)i;
+		n++;
+	}
+	if (n > 1)
+		return perr_set(e, PERR_AMBIGUOUS, "'%s' is ambiguous", name);
+	if (found < 0)
+		return perr_set(e, PERR_SYMBOL, "no symbol '%s'", name);
+	*addr = syms[found].addr;
+	*size = syms[found].size;
+	return 0;
+}
+
+static inline int fuzz_deref(void *ctx, uint64_t addr, uint64_t *value, struct perr *e)
+{
+	(void)ctx;
+	if (addr < 0x555555559000 || addr >= 0x55555557a000)
+		return perr_set(e, PERR_MEMORY, "not mapped");
+	*value = addr == 0x555555559000 ? 0 : addr + 0x100;
+	return 0;
+}
+
+static inline struct resolver fuzz_resolver(void)
+{
+	return (struct resolver){ .maps = fuzz_maps(), .symbol = fuzz_symbol, .deref = fuzz_deref };
 }
 
 /* A parser that fails must say why. */

@@ -35,8 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct perr e = { .kind = PERR_NONE };
 			uint64_t a;
 			struct range r;
-			fuzz_check_err(parse_addr(exprs[i], m, &a, &e), &e);
-			fuzz_check_err(parse_range(exprs[i], m, &r, &e), &e);
+			struct resolver res = { .maps = m };
+			fuzz_check_err(parse_addr(exprs[i], &res, &a, &e), &e);
+			fuzz_check_err(parse_range(exprs[i], &res, &r, &e), &e);
 		}
 		pvmio_maps_free(m);
 	} else if (rc != -EINVAL && rc != -ENOMEM) {

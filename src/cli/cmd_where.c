@@ -1,0 +1,124 @@
+/* pvmio where PID ADDR...: what each address is, in forms that paste back. */
+#include "config.h"
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static int opt_json;
+
+static struct poptOption options[] = {
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "one JSON object a line", NULL },
+	COMMON_OPTIONS,
+	POPT_TABLEEND
+};
+
+static const char *const examples[] = {
+	"pvmio where 1234 0x7f3a1c21bc90",
+	"pvmio where 1234 $(pvmio find -m 1 -s 'password=' 1234)",
+	"pvmio where --json 1234 '[exe:config]' | jq -r .symbol",
+	NULL,
+};
+
+static void json_place(struct json *j, const char *arg, const struct place *p)
+{
+	json_object(j);
+	json_key(j, "argument");
+	json_string(j, arg);
+	json_key(j, "address");
+	json_hex(j, p->addr);
+	json_key(j, "mapped");
+	json_bool(j, p->mapping != NULL);
+	if (p->mapping) {
+		json_key(j, "perms");
+		json_string(j, p->mapping->perms);
+		json_key(j, "mapping");
+		json_string(j, p->mapping->name);
+	}
+	if (p->module) {
+		json_key(j, "module");
+		json_string(j, p->module);
+		json_key(j, "module_offset");
+		json_hex(j, p->module_off);
+	}
+	if (p->symbol) {
+		json_key(j, "symbol");
+		json_string(j, p->symbol);
+		json_key(j, "symbol_address");
+		json_hex(j, p->symbol_addr);
+		json_key(j, "symbol_offset");
+		json_hex(j, p->symbol_off);
+		json_key(j, "symbol_size");
+		json_uint(j, p->symbol_size);
+	}
+	json_end(j);
+	json_newline(j);
+}
+
+static int run(const struct invocation *inv)
+{
+	struct target t = { 0 };
+	struct out o = { 0 };
+	int status = target_open(&t, inv->args[0], 0);
+	if (status)
+		goto out;
+	status = target_stop(&t);
+	if (!status)
+		status = target_maps(&t);
+	if (status)
+		goto out;
+	if (out_init(&o, 1) < 0) {
+		cli_error("out of memory");
+		status = EXIT_LOCAL;
+		goto out;
+	}
+	struct json j;
+	json_init(&j, &o);
+	struct resolver res;
+	target_resolver(&t, &res);
+	/* Every address is told; one in no mapping, or one that does not
+	 * parse, makes the status that of the worst. */
+	for (int i = 1; i < inv->nargs; i++) {
+		struct perr e;
+		uint64_t addr;
+		struct place p;
+		int s = 0;
+		if (parse_addr(inv->args[i], &res, &addr, &e) < 0) {
+			s = report_parse_error(&t, &e);
+		} else if (place_of(&t, addr, &p, &e) < 0) {
+			s = report_perr(&e);
+		} else if (!p.mapping) {
+			cli_error("%#" PRIx64 " is in no mapping", addr);
+			s = EXIT_MEMORY;
+		}
+		if (s) {
+			status = s > status ? s : status;
+			continue;
+		}
+		if (opt_json) {
+			json_place(&j, inv->args[i], &p);
+		} else {
+			char line[1200];
+			place_line(&p, line, sizeof line);
+			out_str(&o, line);
+			out_str(&o, "\n");
+		}
+	}
+	if (out_flush(&o) < 0) {
+		cli_error("cannot write to stdout: %s", strerror(o.err));
+		status = EXIT_LOCAL;
+	}
+out:
+	out_free(&o);
+	target_close(&t);
+	return status;
+}
+
+const struct command cmd_where = {
+	.name = "where",
+	.run = run,
+	.options = options,
+	.synopsis = "PID ADDR...",
+	.examples = examples,
+	.summary = "what each address is: its symbol, mapping and permissions",
+};

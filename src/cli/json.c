@@ -1,0 +1,152 @@
+/* The JSON writer (json.h). */
+#include "config.h"
+#include "json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void json_init(struct json *j, struct out *o)
+{
+	memset(j, 0, sizeof *j);
+	j->o = o;
+}
+
+/* Before a value: the comma after the one before it at this depth; an
+ * array's items one a line. */
+static void value(struct json *j)
+{
+	int in_array = j->depth > 0 && j->close[j->depth] == ']';
+	if (j->key)
+		j->key = 0;
+	else if (j->any[j->depth])
+		out_str(j->o, in_array ? ",\n  " : ", ");
+	else if (in_array)
+		out_str(j->o, "\n  ");
+	j->any[j->depth] = 1;
+}
+
+static void open(struct json *j, const char *text, char close)
+{
+	value(j);
+	out_str(j->o, text);
+	if (j->depth + 1 < JSON_DEPTH_MAX)
+		j->depth++;
+	j->close[j->depth] = close;
+	j->any[j->depth] = 0;
+}
+
+void json_object(struct json *j)
+{
+	open(j, "{", '}');
+}
+
+void json_array(struct json *j)
+{
+	open(j, "[", ']');
+}
+
+void json_end(struct json *j)
+{
+	if (j->depth > 0) {
+		if (j->close[j->depth] == ']' && j->any[j->depth])
+			out_write(j->o, "\n", 1);
+		out_write(j->o, &j->close[j->depth], 1);
+		j->depth--;
+	}
+}
+
+static int utf8_valid(const unsigned char *s)
+{
+	while (*s) {
+		int extra = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
+		if (extra < 0 || (extra == 1 && *s < 0xc2))
+			return 0;
+		s++;
+		for (int i = 0; i < extra; i++, s++)
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* A string: quotes and backslashes escaped, control bytes as \u00XX,
+ * and, in a string that is not UTF-8, every byte above 0x7f as U+FFFD. */
+static void quoted(struct out *o, const char *s)
+{
+	int valid = utf8_valid((const unsigned char *)s);
+	out_write(o, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[8];
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			out_write(o, esc, 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
+			out_str(o, esc);
+		} else if (*p >= 0x80 && !valid) {
+			out_str(o, "\\ufffd");
+		} else {
+			out_write(o, p, 1);
+		}
+	}
+	out_write(o, "\"", 1);
+}
+
+void json_key(struct json *j, const char *key)
+{
+	value(j);
+	quoted(j->o, key);
+	out_str(j->o, ": ");
+	j->key = 1;
+}
+
+void json_string(struct json *j, const char *s)
+{
+	value(j);
+	quoted(j->o, s);
+}
+
+void json_raw(struct json *j, const char *text)
+{
+	value(j);
+	out_str(j->o, text);
+}
+
+void json_uint(struct json *j, uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	json_raw(j, buf);
+}
+
+void json_int(struct json *j, int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	json_raw(j, buf);
+}
+
+void json_bool(struct json *j, int v)
+{
+	json_raw(j, v ? "true" : "false");
+}
+
+void json_null(struct json *j)
+{
+	json_raw(j, "null");
+}
+
+void json_hex(struct json *j, uint64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "\"0x%" PRIx64 "\"", v);
+	json_raw(j, buf);
+}
+
+void json_newline(struct json *j)
+{
+	out_write(j->o, "\n", 1);
+	j->any[j->depth] = 0;
+}

@@ -1,0 +1,189 @@
+/* The resolver of a command's addresses (lookup.h). */
+#include "config.h"
+#include "lookup.h"
+#include "messages.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Candidates shown for an ambiguous symbol. */
+#define CANDIDATES_MAX 8
+
+const char *module_name(const struct pvmio_maps *m, const char *full)
+{
+	const char *slash = strrchr(full, '/');
+	if (!slash)
+		return full;
+	char base[256];
+	snprintf(base, sizeof base, "%s", slash + 1);
+	size_t n = strlen(base), k = strlen(" (deleted)");
+	if (n > k && strcmp(base + n - k, " (deleted)") == 0)
+		base[n - k] = '\0';
+	const char *match;
+	struct perr e;
+	if (match_name(m, base, &match, &e) == 0 && strcmp(match, full) == 0)
+		return slash + 1;
+	return full;
+}
+
+static int open_symbols(struct target *t, struct perr *e)
+{
+	if (t->syms)
+		return 0;
+	int rc = pvmio_symbols_open(t->h, &t->syms);
+	if (rc < 0)
+		return perr_set(e, rc == -ENOMEM ? PERR_NOMEM : PERR_SYMBOL, "cannot read the symbols of process %d: %s",
+				(int)t->pid, strerror(-rc));
+	return 0;
+}
+
+static const char *table_name(int table)
+{
+	switch (table) {
+	case PVMIO_SYM_SYMTAB:
+		return ".symtab";
+	case PVMIO_SYM_DYNSYM:
+		return ".dynsym";
+	case PVMIO_SYM_DEBUGFILE:
+		return "its debug file";
+	default:
+		return ".gnu_debugdata";
+	}
+}
+
+/* Why MODULE's symbols cannot give NAME, for a message. */
+static int no_symbol(struct target *t, int rc, const char *module, const char *name, struct perr *e)
+{
+	const char *m = module ? module_name(t->maps, module) : NULL;
+	switch (rc) {
+	case -ENOMEM:
+		return nomem(e);
+	case -ENODATA:
+		return perr_set(e, PERR_SYMBOL,
+				"%s has no symbol table (it was stripped): install its debug symbols (Debian: its "
+				"-dbgsym or -dbg package) or give an address",
+				m);
+	case -ENOEXEC:
+		return perr_set(e, PERR_SYMBOL, "%s is not an ELF file with symbols: '%s' cannot be in it", m, name);
+	case -ESTALE:
+		return perr_set(e, PERR_SYMBOL,
+				"%s was deleted or replaced on disk since it was mapped, and the mapped file, in "
+				"/proc/%d/map_files, needs CAP_SYS_ADMIN: its symbols cannot be read",
+				m, (int)t->pid);
+	case -ENOENT:
+		if (m)
+			return perr_set(e, PERR_SYMBOL,
+					"no symbol '%s' in %s ('pvmio where' names the symbol at an address; nm lists them)",
+					name, m);
+		/* PERR_NAME: the grammar adds what the target maps. */
+		return perr_set(e, PERR_NAME,
+				"nor is '%s' a symbol of the main program or its libraries ('pvmio where' names the "
+				"symbol at an address; nm lists them)",
+				name);
+	default:
+		return perr_set(e, PERR_SYMBOL, "cannot look '%s' up in %s: %s", name, m ? m : "process", strerror(-rc));
+	}
+}
+
+static int symbol(void *ctx, const char *module, const char *name, uint64_t *addr, uint64_t *size, struct perr *e)
+{
+	struct target *t = ctx;
+	if (open_symbols(t, e) < 0)
+		return -1;
+	struct pvmio_symbol found[CANDIDATES_MAX];
+	int n = pvmio_symbol(t->syms, module, name, found, CANDIDATES_MAX);
+	if (n < 0)
+		return no_symbol(t, n, module, name, e);
+	if (n > 1) {
+		char list[400] = "";
+		size_t used = 0;
+		for (int i = 0; i < n && i < CANDIDATES_MAX && used < sizeof list; i++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s:%s", i ? ", " : "",
+						 module_name(t->maps, found[i].module), found[i].name);
+		return perr_set(e, PERR_AMBIGUOUS, "'%s' is ambiguous: %d symbols have that name (%s%s); name the module",
+				name, n, list, n > CANDIDATES_MAX ? ", ..." : "");
+	}
+	if (found[0].type == STT_TLS)
+		return perr_set(e, PERR_SYMBOL,
+				"'%s' is thread-local (STT_TLS): each thread has its own, at no single address", name);
+	*addr = found[0].addr;
+	*size = found[0].size;
+	cli_verbose("%s:%s is %#" PRIx64 ", %" PRIu64 " bytes (from %s)%s", module_name(t->maps, found[0].module),
+		    found[0].name, found[0].addr, found[0].size, table_name(found[0].table),
+		    found[0].type == STT_GNU_IFUNC ? "; an IFUNC: the address of its resolver" : "");
+	return 0;
+}
+
+static int deref(void *ctx, uint64_t addr, uint64_t *value, struct perr *e)
+{
+	struct target *t = ctx;
+	unsigned char buf[8];
+	ssize_t n = pvmio_pread(t->h, buf, (size_t)t->ptrsize, addr);
+	if (n != t->ptrsize) {
+		char where[512];
+		if (n == -ESRCH)
+			return perr_set(e, PERR_MEMORY, "process %d exited", (int)t->pid);
+		target_refresh_maps(t);
+		describe_mapping(t, addr + (uint64_t)(n > 0 ? n : 0), where, sizeof where);
+		return perr_set(e, PERR_MEMORY, "%s", where);
+	}
+	*value = load_uint(buf, (unsigned)t->ptrsize, native_big_endian());
+	cli_verbose("the pointer at %#" PRIx64 " is %#" PRIx64, addr, *value);
+	return 0;
+}
+
+void target_resolver(struct target *t, struct resolver *r)
+{
+	*r = (struct resolver){ .maps = t->maps, .symbol = symbol, .deref = deref, .ctx = t };
+}
+
+int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e)
+{
+	*p = (struct place){ .addr = addr };
+	const struct pvmio_mapping *m = pvmio_maps_lookup(t->maps, addr);
+	if (!m || m->start > addr)
+		return 0;
+	p->mapping = m;
+	if (m->name[0]) {
+		/* NAME+OFF counts from the start of NAME's lowest mapping */
+		p->module = module_name(t->maps, m->name);
+		for (size_t i = 0; i < t->maps->n; i++) {
+			if (strcmp(t->maps->v[i].name, m->name) == 0) {
+				p->module_off = addr - t->maps->v[i].start;
+				break;
+			}
+		}
+	}
+	if (open_symbols(t, e) < 0)
+		return -1;
+	struct pvmio_symbol sym;
+	uint64_t off;
+	int rc = pvmio_where(t->syms, addr, &sym, &off);
+	if (rc == 0) {
+		p->symbol = sym.name;
+		p->symbol_addr = sym.addr;
+		p->symbol_off = off;
+		p->symbol_size = sym.size;
+		if (!p->module) {
+			/* the .bss past a module's file: named by its module */
+			p->module = module_name(t->maps, sym.module);
+			p->module_off = addr - sym.module_base;
+		}
+	}
+	return 0;
+}
+
+void place_line(const struct place *p, char *buf, size_t size)
+{
+	char sym[600] = "-", rel[400] = "-";
+	if (p->symbol && p->symbol_off)
+		snprintf(sym, sizeof sym, "%s:%s+0x%" PRIx64, p->module, p->symbol, p->symbol_off);
+	else if (p->symbol)
+		snprintf(sym, sizeof sym, "%s:%s", p->module, p->symbol);
+	if (p->module)
+		snprintf(rel, sizeof rel, "%s+0x%" PRIx64, p->module, p->module_off);
+	snprintf(buf, size, "%#" PRIx64 " %s %s %s", p->addr, sym, rel, p->mapping ? p->mapping->perms : "-");
+}
