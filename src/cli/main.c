@@ -24,8 +24,10 @@ static void overview(FILE *f)
 	for (const struct command *const *c = commands; *c; c++)
 		fprintf(f, "  %-6s %s\n", (*c)->name, (*c)->summary);
 	fputs("\n"
-	      "Addresses: 0x7ffd1000, [heap]+0x40, libc.so.6+0x1d2000, exe+0x4010.\n"
-	      "Ranges: ADDR:LEN, ADDR..END, or a mapping NAME alone.\n"
+	      "Addresses: 0x7ffd1000, [heap]+0x40, libc.so.6+0x1d2000, exe+0x4010;\n"
+	      "  symbols: counter, exe:counter+4, libc.so.6:environ;\n"
+	      "  pointer chains: '[[exe:player]+0x10]+8'.\n"
+	      "Ranges: ADDR:LEN, ADDR..END, or a mapping NAME or SYMBOL alone.\n"
 	      "Exit status: 0 done, 1 memory, 2 usage, 3 process, 4 local I/O.\n"
 	      "\n"
 	      "Run 'pvmio COMMAND --help' for a command's options, 'man pvmio' for more.\n",
