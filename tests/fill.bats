@@ -28,15 +28,6 @@ filled() {
 	written "$addr" "$want" "$@"
 }
 
-
-# pack ORDER FORMAT VALUE: python's struct.pack as hex.
-pack() {
-	python3 -c 'import struct, sys
-v = sys.argv[3]
-v = float(v) if sys.argv[2] in "fd" else int(v, 0)
-print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
-}
-
 # --- patterns ------------------------------------------------------------
 
 @test "fill: a 3-byte pattern over 10 bytes, the last copy cut" {
@@ -253,13 +244,9 @@ print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
 # big_target SIZE: a target with --big SIZE. Filling a large region takes
 # the target a while, longer than start_target waits on a loaded machine.
 big_target() {
-	local out="$BATS_TEST_TMPDIR/big.out" i
+	local out="$BATS_TEST_TMPDIR/big.out"
 	start_process sh -c 'exec "$0" --big "$1" >"$2" 2>&1' "$TARGET" "$1" "$out"
-	for ((i = 0; i < 6000; i++)); do
-		grep -q '^READY$' "$out" 2>/dev/null && break
-		sleep 0.05
-	done
-	grep -q '^READY$' "$out"
+	wait_until 300 grep -qs '^READY$' "$out"
 	T_BIG=$(sed -n 's/^BIG=//p' "$out")
 	T_BIG_LEN=$(sed -n 's/^BIG_LEN=//p' "$out")
 }

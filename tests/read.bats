@@ -382,18 +382,13 @@ check_typed() {
 # start_python: a python3 process, which nobody here wrote, that lets any
 # process trace it (Yama's ptrace_scope 1) and then sleeps.
 start_python() {
-	local out="$BATS_TEST_TMPDIR/py.out" i
+	local out="$BATS_TEST_TMPDIR/py.out"
 	start_process python3 -c '
 import ctypes, time
 ctypes.CDLL(None).prctl(0x59616d61, ctypes.c_ulong(2**64 - 1), 0, 0, 0)
 print("READY", flush=True)
 time.sleep(600)' >"$out"
-	for ((i = 0; i < 1000; i++)); do
-		grep -q READY "$out" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "python3 did not start" >&2
-	return 1
+	wait_until 10 grep -qs READY "$out" || { echo "python3 did not start" >&2; return 1; }
 }
 
 # gdb_agrees START END: gdb's dump binary memory and pvmio read give the

@@ -28,13 +28,9 @@ all_in() {
 	[[ -n $st ]] && ! grep -qv "^[$2]\$" <<<"$st"
 }
 
-# wait_all_in PID LETTERS: polls until all_in holds; fails after ~30 s.
+# wait_all_in PID LETTERS: waits until all_in holds; fails after 30 s.
 wait_all_in() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		all_in "$1" "$2" && return 0
-		sleep 0.05
-	done
+	wait_until 30 all_in "$1" "$2" && return 0
 	echo "threads of $1 never all in [$2]: $(task_states "$1" | tr '\n' ' ')" >&2
 	return 1
 }
@@ -53,15 +49,16 @@ ticks() {
 
 # assert_ticks_advance PID: the spinning threads run: TICKS changes.
 assert_ticks_advance() {
-	local a b i
+	local a
 	a=$(ticks "$1")
-	for ((i = 0; i < 600; i++)); do
-		b=$(ticks "$1")
-		[[ $b != "$a" ]] && return 0
-		sleep 0.05
-	done
+	wait_until 30 ticks_not "$1" "$a" && return 0
 	echo "TICKS of $1 stays at $a: the target does not run" >&2
 	return 1
+}
+
+# ticks_not PID N: TICKS is no longer N.
+ticks_not() {
+	[[ $(ticks "$1") != "$2" ]]
 }
 
 # assert_runs PID: after pvmio, no thread is stopped and the counter moves.
@@ -79,7 +76,7 @@ start_gated() {
 	local fifo=$BATS_TEST_TMPDIR/out.fifo
 	rm -f "$fifo"
 	mkfifo "$fifo"
-	(while [[ ! -e $GATE ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
+	(wait_until 600 test -e "$GATE"; cat >/dev/null) <"$fifo" &
 	READER=$!
 	"$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/pv.err" &
 	PV=$!
@@ -275,13 +272,14 @@ signal_midway() {
 	assert_runs "$TPID"
 }
 
-# wait_traced PID: until /proc/PID/status shows a tracer.
+# traced PID: /proc/PID/status shows a tracer.
+traced() {
+	[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") != 0 ]]
+}
+
+# wait_traced PID: until traced; fails after 30 s.
 wait_traced() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") != 0 ]] && return 0
-		sleep 0.05
-	done
+	wait_until 30 traced "$1" && return 0
 	echo "nothing attached to $1" >&2
 	return 1
 }

@@ -8,44 +8,6 @@ setup() {
 	start_target
 }
 
-# pack ORDER TYPE VALUE...: the bytes of the VALUEs as hex, by Python's
-# struct (ORDER is <, > or =). f32 values are rounded from the exact
-# decimal (ties to even), not through a double.
-pack() {
-	python3 - "$@" <<'PY'
-import struct, sys
-from fractions import Fraction
-order, typ, vals = sys.argv[1], sys.argv[2], sys.argv[3:]
-codes = {"u8": "B", "i8": "b", "u16": "H", "i16": "h", "u32": "I", "i32": "i",
-         "u64": "Q", "i64": "q", "f32": "f", "f64": "d",
-         "ptr": "Q" if struct.calcsize("P") == 8 else "I"}
-code = codes[typ]
-def f32(s):
-    exact = Fraction(s)
-    bits = struct.unpack("<I", struct.pack("<f", float(s)))[0]
-    best = None
-    for b in (bits - 1, bits, bits + 1):
-        c = struct.unpack("<f", struct.pack("<I", b & 0xffffffff))[0]
-        if c != c or c in (float("inf"), float("-inf")):
-            continue
-        c = Fraction(c)
-        key = (abs(c - exact), b & 1)
-        if best is None or key < best[0]:
-            best = (key, b)
-    return struct.unpack("<f", struct.pack("<I", best[1]))[0]
-out = b""
-for v in vals:
-    if code == "f":
-        x = f32(v)
-    elif code == "d":
-        x = float(v)
-    else:
-        x = int(v, 0)
-    out += struct.pack(order + code, x)
-print(out.hex())
-PY
-}
-
 # typed TYPE VALUE...: the VALUEs written with -t TYPE, little, big and
 # native, each at its own odd address in PATTERN (so that a write that
 # changes nothing, as a u8 in another byte order would, still shows).
@@ -161,9 +123,9 @@ typed() {
 }
 
 @test "write -t: floats are parsed exactly (f32 0.1, f64 0.1)" {
-	written "$T_PATTERN+400" "$(python3 -c 'import struct; print(struct.pack("<f", 0.1).hex())')" \
+	written "$T_PATTERN+400" "$(pack '<' f 0.1)" \
 		"$PVMIO" write -t f32 -e little "$TPID" "$T_PATTERN+400" 0.1
-	written "$T_PATTERN+400" "$(python3 -c 'import struct; print(struct.pack("<d", 0.1).hex())')" \
+	written "$T_PATTERN+400" "$(pack '<' d 0.1)" \
 		"$PVMIO" write -t f64 -e little "$TPID" "$T_PATTERN+400" 0.1
 	written "$T_PATTERN+400" "$(python3 -c 'import struct; print(struct.pack(">d", 1/3).hex())')" \
 		"$PVMIO" write -t f64 -e big "$TPID" "$T_PATTERN+400" 0.33333333333333331483
@@ -545,7 +507,9 @@ big_end() {
 # slow_feed FIFO BYTES: writes BYTES bytes of 0xab into FIFO, then holds it
 # open (so the reader blocks) until killed.
 slow_feed() {
-	(head -c "$2" /dev/zero | tr '\0' '\253'; sleep 600) >"$1" &
+	# exec: $FEEDER is the sleep itself, so that killing it leaves no
+	# orphan holding bats's fd 3 open (which would hang the suite).
+	(head -c "$2" /dev/zero | tr '\0' '\253'; exec sleep 600) >"$1" 3>&- &
 	FEEDER=$!
 }
 
@@ -561,12 +525,9 @@ interrupted() {
 	mem_read "$TPID" "$T_BIG" $((4 * m)) >"$BATS_TEST_TMPDIR/before"
 	slow_feed "$fifo" $((3 * m))
 	"$PVMIO" write ${3:-} -i - "$TPID" "$T_BIG" <"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
-	local pv=$! i
+	local pv=$!
 	# wait until the three chunks are in memory
-	for ((i = 0; i < 300; i++)); do
-		[ "$(mem_hex "$TPID" "$((T_BIG + 3 * m - 1))" 1)" = ab ] && break
-		sleep 0.05
-	done
+	wait_until 15 mem_is "$TPID" "$((T_BIG + 3 * m - 1))" ab
 	sleep 0.2
 	kill -"$1" "$pv"
 	local st=0
@@ -682,27 +643,27 @@ interrupted() {
 @test "write -t / read -t: NaNs keep their bits both ways (payloads, signalling, sign)" {
 	local at=$((T_PATTERN + 500)) bits
 	for bits in 7fc00000 ffc00000 7f800001 7fc00001 ffbfffff 7fffffff; do
-		mem_write "$TPID" "$at" <(python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex('$bits')[::-1])")
+		mem_write_hex "$TPID" "$at" "$(pack '<' u32 "0x$bits")"
 		run --separate-stderr "$PVMIO" read -t f32 "$TPID" "$at"
 		[ "$status" -eq 0 ]
 		local shown=$output
 		echo "$bits: $shown"
-		mem_write "$TPID" "$at" <(printf '\0\0\0\0')
+		mem_write_hex "$TPID" "$at" 00000000
 		run --separate-stderr "$PVMIO" write -t f32 "$TPID" "$at" -- "$shown"
 		[ "$status" -eq 0 ]
-		[ "$(mem_hex "$TPID" "$at" 4)" = "$(python3 -c "print(bytes.fromhex('$bits')[::-1].hex())")" ]
+		[ "$(mem_hex "$TPID" "$at" 4)" = "$(pack '<' u32 "0x$bits")" ]
 	done
 	for bits in 7ff8000000000000 7ff0000000000001 fff8000000000001; do
-		mem_write "$TPID" "$at" <(python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex('$bits')[::-1])")
+		mem_write_hex "$TPID" "$at" "$(pack '<' u64 "0x$bits")"
 		run --separate-stderr "$PVMIO" read -t f64 "$TPID" "$at"
 		local shown=$output
 		echo "$bits: $shown"
 		run --separate-stderr "$PVMIO" write -t f64 "$TPID" "$at" -- "$shown"
 		[ "$status" -eq 0 ]
-		[ "$(mem_hex "$TPID" "$at" 8)" = "$(python3 -c "print(bytes.fromhex('$bits')[::-1].hex())")" ]
+		[ "$(mem_hex "$TPID" "$at" 8)" = "$(pack '<' u64 "0x$bits")" ]
 	done
 	# the default NaN reads as nan, and C's strtod reads what pvmio prints
-	mem_write "$TPID" "$at" <(printf '\0\0\300\177')
+	mem_write_hex "$TPID" "$at" "$(pack '<' u32 0x7fc00000)"
 	[ "$("$PVMIO" read -t f32 "$TPID" "$at")" = nan ]
 }
 
