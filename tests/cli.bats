@@ -7,7 +7,7 @@ load helper
 
 COMMANDS=(read write dump fill maps find)
 
-@test "pvmio --help lists every command and exits 0" {
+@test "pvmio --help: lists every command and exits 0" {
 	run --separate-stderr "$PVMIO" --help
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -18,7 +18,7 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "pvmio --version prints the name and a version and exits 0" {
+@test "pvmio --version: prints the name and a version and exits 0" {
 	run --separate-stderr "$PVMIO" --version
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -26,22 +26,22 @@ COMMANDS=(read write dump fill maps find)
 	[ "${#lines[@]}" -eq 1 ]
 }
 
-@test "pvmio alone is a usage error (exit 2) that points at --help" {
+@test "pvmio: alone, a usage error (exit 2) that points at --help" {
 	run --separate-stderr "$PVMIO"
 	[ "$status" -eq 2 ]
 	[[ "$output$stderr" == *Usage* || "$output$stderr" == *--help* ]]
 }
 
-@test "an unknown command exits 2 and names it" {
+@test "pvmio: an unknown command exits 2 and names it" {
 	fails 2 'frobnicate' "$PVMIO" frobnicate 1
 	[[ $stderr == *read* ]]
 }
 
-@test "an unknown top-level option exits 2" {
+@test "pvmio: an unknown top-level option exits 2" {
 	fails 2 'frobnicate' "$PVMIO" --frobnicate
 }
 
-@test "pvmio CMD --help shows Usage and Examples on stdout and exits 0, for every command" {
+@test "help: CMD --help shows Usage and Examples on stdout and exits 0, for every command" {
 	local c
 	for c in "${COMMANDS[@]}"; do
 		run --separate-stderr "$PVMIO" "$c" --help
@@ -56,7 +56,7 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "pvmio CMD --usage exits 0, for every command" {
+@test "help: CMD --usage exits 0, for every command" {
 	local c
 	for c in "${COMMANDS[@]}"; do
 		run --separate-stderr "$PVMIO" "$c" --usage
@@ -65,7 +65,7 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "a bad option exits 2 with one message naming it, for every command" {
+@test "options: a bad option exits 2 with one message naming it, for every command" {
 	local c opt
 	for c in "${COMMANDS[@]}"; do
 		for opt in --no-such-option -Q; do
@@ -75,7 +75,7 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "a bad option value exits 2 and names the value" {
+@test "read: a bad option value exits 2 and names the value" {
 	start_target
 	local args
 	for args in "-f nope" "-t u128" "-t u8 -e middle" "--holes=sometimes"; do
@@ -85,13 +85,13 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "-A and -c without -t are usage errors" {
+@test "read: -A and -c without -t are usage errors" {
 	start_target
 	refused 2 "$PVMIO" read -A "$TPID" "$T_PATTERN:4"
 	refused 2 "$PVMIO" read -c 2 "$TPID" "$T_PATTERN"
 }
 
-@test "missing arguments exit 2 and say what is missing" {
+@test "arguments: missing ones exit 2 and say what is missing" {
 	start_target
 	refused 2 "$PVMIO" read
 	[[ $stderr == *PID* ]]
@@ -106,7 +106,7 @@ COMMANDS=(read write dump fill maps find)
 	refused 2 "$PVMIO" find "$TPID"
 }
 
-@test "options may follow the positional arguments, and -- ends them" {
+@test "options: they may follow the positional arguments, and -- ends them" {
 	start_target
 	run --separate-stderr "$PVMIO" read "$TPID" "$T_PATTERN:4" -f hex
 	[ "$status" -eq 0 ]
@@ -116,7 +116,7 @@ COMMANDS=(read write dump fill maps find)
 	[ "$output" = "$(mem_hex "$TPID" "$T_PATTERN" 4)" ]
 }
 
-@test "read is silent on stderr on success, in every format" {
+@test "read: silent on stderr on success, in every format" {
 	start_target
 	local args
 	for args in "" "-f hex" "-f c" "-t u32 -c 4" "-t u64 -A -f hex"; do
@@ -128,7 +128,7 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "a closed output pipe ends read quietly, as it ends cat" {
+@test "read: a closed output pipe ends it quietly, as it ends cat" {
 	start_target --big 8M
 	local err="$BATS_TEST_TMPDIR/err"
 	run bash -c '"$1" read "$2" "$3:8M" 2>"$4" | head -c 4 >"$4.out"; echo "${PIPESTATUS[0]}"' \
@@ -140,14 +140,14 @@ COMMANDS=(read write dump fill maps find)
 	[ "$(od -An -tx1 "$err.out" | tr -d ' \n')" = "00010203" ]
 }
 
-@test "no such process exits 3" {
+@test "processes: no such process exits 3" {
 	# A pid above any pid_max the kernel allows (2^22).
 	refused 3 "$PVMIO" read 99999999 0x1000:4
 	[[ $stderr == *99999999* ]]
 	[[ $stderr == *"no such process"* ]]
 }
 
-@test "a process that has exited exits 3" {
+@test "processes: one that has exited exits 3" {
 	sleep 600 &
 	local pid=$!
 	kill -KILL "$pid"
@@ -157,7 +157,7 @@ COMMANDS=(read write dump fill maps find)
 	[[ $stderr == *"$pid"* ]]
 }
 
-@test "a zombie exits 3 and says it is a zombie" {
+@test "processes: a zombie exits 3 and says it is a zombie" {
 	local pidfile="$BATS_TEST_TMPDIR/child"
 	# The child's parent execs into a process that never reaps it.
 	# shellcheck disable=SC2016
@@ -171,14 +171,14 @@ COMMANDS=(read write dump fill maps find)
 	[[ $stderr == *"$child"* ]]
 }
 
-@test "a pid that is not a decimal number > 0 exits 2" {
+@test "pids: one that is not a decimal number > 0 exits 2" {
 	local pid
 	for pid in abc 0 -1 1x 0x10 " 1" "" 99999999999999999999999; do
 		refused 2 "$PVMIO" read -- "$pid" 0x1000:4
 	done
 }
 
-@test "a non-root user against a root-owned target exits 3 and explains what would allow it" {
+@test "permissions: a non-root user against a root-owned target exits 3 and explains what would allow it" {
 	as_nobody
 	start_target
 	fails 3 '^pvmio: read: ' "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:4"
@@ -186,11 +186,11 @@ COMMANDS=(read write dump fill maps find)
 	[[ $stderr == *CAP_SYS_PTRACE* ]]
 }
 
-@test "the process error beats a bad range: exit 3 for a missing pid even with a good range" {
+@test "processes: the process error beats a range error (exit 3 for a missing pid, even with a good range)" {
 	refused 3 "$PVMIO" read 99999999 heap:4
 }
 
-@test "pvmio help CMD prints CMD's help, as pvmio CMD --help does" {
+@test "help: pvmio help CMD prints CMD's help, as pvmio CMD --help does" {
 	local c
 	for c in "${COMMANDS[@]}"; do
 		run --separate-stderr "$PVMIO" help "$c"
@@ -200,7 +200,7 @@ COMMANDS=(read write dump fill maps find)
 	fails 2 'frobnicate' "$PVMIO" help frobnicate
 }
 
-@test "an option before the command says options go after it" {
+@test "options: one before the command says options go after it" {
 	fails 2 'options go after the command.*pvmio read --verbose' "$PVMIO" --verbose read 1 0x1000:1
 	fails 2 'options go after the command' "$PVMIO" --stop
 }

@@ -645,7 +645,7 @@ PY
 	done
 }
 
-@test "read -f xxd and -f canonical are dump and dump -C for the same ranges" {
+@test "read -f xxd and -f canonical: the same as dump and dump -C for the same ranges" {
 	start_target
 	shape_zero_page
 	local r1=$(hex "$T_RANDOM + 3"):4097 r2=$T_ZERO:1300 r3=$(hex "$T_PATTERN + 1"):17
@@ -660,7 +660,7 @@ PY
 	same_dump "$D/want" "$PVMIO" read --format=canonical "$TPID" "$r2"
 }
 
-@test "read to a terminal without -f prints the xxd view" {
+@test "read: to a terminal without -f, the xxd view" {
 	start_target
 	ref_xxd "$T_RANDOM" 100 >"$D/want"
 	run on_tty env NO_COLOR=1 "$PVMIO" read "$TPID" "$T_RANDOM:100"

@@ -75,7 +75,7 @@ filled() {
 	[ "$(mem_hex "$TPID" "$((T_PATTERN + T_PAGE))" "$T_PAGE")" = "$(repeat 123456 "$T_PAGE")" ]
 }
 
-@test "fill -t TYPE VALUE, little and big" {
+@test "fill -t TYPE VALUE: little and big" {
 	local at=$((T_PATTERN + 500))
 	filled "$at" 10 01020304 "$PVMIO" fill -t u32 -e big "$TPID" "$at:10" 0x01020304
 	filled "$at" 10 04030201 "$PVMIO" fill -t u32 -e little "$TPID" "$at:10" 0x01020304
@@ -89,7 +89,7 @@ filled() {
 	filled "$at" 20 "$(pack '<' Q 0x7fffdeadbeef)" "$PVMIO" fill -t ptr -e little "$TPID" "$at:20" 0x7fffdeadbeef
 }
 
-@test "fill -s STRING, with and without -z" {
+@test "fill -s STRING: with and without -z" {
 	filled "$T_PATTERN+600" 8 616263 "$PVMIO" fill -s abc "$TPID" "$T_PATTERN+600:8"
 	filled "$T_PATTERN+600" 7 616200 "$PVMIO" fill -s ab -z "$TPID" "$T_PATTERN+600:7"
 	filled "$T_PATTERN+600" 5 "$(printf 'é' | od -An -tx1 | tr -d ' \n')" \
@@ -135,7 +135,7 @@ filled() {
 	untouched
 }
 
-@test "fill --force writes the read-only page" {
+@test "fill --force: writes the read-only page" {
 	filled "$T_RO+100" 50 0102 "$PVMIO" fill --force "$TPID" "$T_RO+100:50" 0102
 	filled "$T_RO+1" 4094 fedcba "$PVMIO" fill --force --verify "$TPID" "$T_RO+1:4094" fedcba
 }

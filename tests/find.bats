@@ -174,7 +174,7 @@ spaced() {
 	[ "$MATCHES" -eq $((T_PAGE / 8)) ]
 }
 
-@test "find --align 4 and 8 agree with python" {
+@test "find --align: 4 and 8 agree with python" {
 	start_target
 	local pat n heap
 	heap=$("$PVMIO" maps "$TPID" heap | awk '{ print $1 }')
@@ -227,7 +227,7 @@ spaced() {
 	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/r")" ]
 }
 
-@test "find -m N and --align across several ranges and off-aligned starts" {
+@test "find -m N: with --align, across several ranges and off-aligned starts" {
 	start_target
 	# -m counts over all the ranges, in the order given.
 	run --separate-stderr "$PVMIO" find -m 1 "$TPID" 07 "$T_PATTERN:8K" "$T_AFTER:4K"
@@ -293,7 +293,7 @@ spaced() {
 	grep -qx "$(hex "$T_TYPED + 12")" "$BATS_TEST_TMPDIR/got"
 }
 
-@test "find -t u16 / u32 with -e big" {
+@test "find -t -e: u16 and u32, big and little endian" {
 	start_target
 	agree -t u32 -e big "$TPID" 0x01020304 "$T_TYPED:$T_PAGE" == "$TPID" 01020304 1 "$T_TYPED:$T_PAGE"
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(hex "$T_TYPED + 56")" ]

@@ -2,6 +2,10 @@
 # writes, expected bytes and dumps, failures, cleanup.
 # The environment comes from `make check` (Makefile.am): PVMIO, TARGET,
 # TESTS_DIR, TOP_BUILDDIR.
+#
+# Test names say "CMD: what holds": CMD is the pvmio command (with the
+# options under test, as in "read -f hex:"), or the area where no single
+# command is meant ("names:", "processes:", "stop:", "manual:").
 : "${PVMIO:?run the suites through make check}"
 : "${TARGET:?run the suites through make check}"
 

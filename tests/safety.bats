@@ -41,16 +41,16 @@ killed_mid_stream() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }
 
-@test "a target killed during a long read: exit 3, says it exited" {
+@test "read: a target killed during a long read is exit 3, which says it exited" {
 	killed_mid_stream read
 }
 
-@test "a target killed during a long dump: exit 3, says it exited" {
+@test "dump: a target killed during a long dump is exit 3, which says it exited" {
 	killed_mid_stream dump
 }
 
 # gdb stops pvmio at its second write batch; the target is killed there.
-@test "a target killed during a long fill: exit 3, says it exited and nothing more is written" {
+@test "fill: a target killed during a long fill is exit 3, which says it exited and nothing more is written" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --big 512M
 	GDB_CMDS=(-ex 'break process_vm_writev' -ex run -ex continue -ex "shell kill -KILL $TPID" -ex delete -ex continue)
@@ -63,7 +63,7 @@ killed_mid_stream() {
 	[[ $output == *"pvmio: fill: process $TPID exited"*"nothing more"* ]]
 }
 
-@test "a target killed during a long write -i: exit 3, says it exited" {
+@test "write -i: a target killed during a long write is exit 3, which says it exited" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --big 512M
 	head -c $((64 << 20)) /dev/zero >"$BATS_TEST_TMPDIR/data"
@@ -74,7 +74,7 @@ killed_mid_stream() {
 	[[ $output == *"pvmio: write: "*"process $TPID exited"* ]]
 }
 
-@test "a process that is gone: exit 3, no such process" {
+@test "processes: one that is gone is exit 3, no such process" {
 	start_target
 	local pid=$TPID
 	stop_targets
@@ -82,7 +82,7 @@ killed_mid_stream() {
 	[[ $stderr == *"no such process"*"$pid"* ]]
 }
 
-@test "a zombie: exit 3, says it is a zombie" {
+@test "processes: a zombie is exit 3 for read, maps, write and find, which say it is a zombie" {
 	python3 -c '
 import os, sys, time
 pid = os.fork()
@@ -102,7 +102,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	done
 }
 
-@test "permission denied (nobody against a root target): owner and CAP_SYS_PTRACE in the message" {
+@test "permissions: nobody against a root target is denied; the message names the owner and CAP_SYS_PTRACE" {
 	as_nobody
 	start_target
 	fails 3 '^pvmio: read: ' "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:16"
@@ -115,7 +115,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	fi
 }
 
-@test "permission denied for write, fill, maps and --stop too" {
+@test "permissions: denied for write, fill, maps and --stop too" {
 	as_nobody
 	start_target
 	local before
@@ -127,7 +127,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	[ "$(mem_hex "$TPID" "$T_ZERO" 4)" = "$before" ]
 }
 
-@test "reading the PROT_NONE page: the message names the address and the mapping (---p)" {
+@test "read: of the PROT_NONE page, the message names the address and the mapping (---p)" {
 	start_target
 	refused 1 "$PVMIO" read "$TPID" "$T_NONE:16"
 	[[ $stderr == *"$(hex "$T_NONE")"* ]]
@@ -136,7 +136,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	[[ $stderr == *"$(hex "$T_NONE")..$(hex $((T_NONE + T_PAGE)))"* ]]
 }
 
-@test "reading an unmapped address: the message says not mapped and what is around" {
+@test "read: of an unmapped address, the message says not mapped and what is around" {
 	start_target
 	refused 1 "$PVMIO" read "$TPID" "$T_HOLE:16"
 	[[ $stderr == *"$(hex "$T_HOLE")"*"not mapped"* ]]
@@ -144,21 +144,21 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	[[ $stderr == *"$(hex "$T_HOLE")"*"$(hex "$T_AFTER")"* ]]
 }
 
-@test "a read running into the hole: the message names the first unreadable address" {
+@test "read: running into the hole, the message names the first unreadable address" {
 	start_target
 	run --separate-stderr "$PVMIO" read "$TPID" "$T_PATTERN:$((2 * T_PAGE + 16))"
 	[ "$status" -eq 1 ]
 	[[ $stderr == "pvmio: read: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
 }
 
-@test "writing the read-only page: the message names the address and r--p" {
+@test "write: to the read-only page, the message names the address and r--p" {
 	start_target
 	refused 1 "$PVMIO" write "$TPID" "$T_RO" 00
 	[[ $stderr == *"$(hex "$T_RO")"*"r--p"* ]]
 	[ "$(mem_hex "$TPID" "$T_RO" 1)" = 5a ]
 }
 
-@test "writing the PROT_NONE page and filling the hole: address and mapping" {
+@test "write, fill: the PROT_NONE page and the hole, the message names the address and mapping" {
 	start_target
 	refused 1 "$PVMIO" write "$TPID" "$T_NONE" 00
 	[[ $stderr == *"$(hex "$T_NONE")"*"---p"* ]]
@@ -166,7 +166,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	[[ $stderr == *"$(hex "$T_HOLE")"*"not mapped"* ]]
 }
 
-@test "a ~/.popt alias file changes nothing" {
+@test "options: a ~/.popt alias file changes nothing" {
 	start_target
 	local home=$BATS_TEST_TMPDIR/home
 	mkdir -p "$home"
@@ -185,7 +185,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	fails 2 '^pvmio: read: ' env HOME="$home" "$PVMIO" read --hexy "$TPID" "$T_PATTERN:16"
 }
 
-@test "POSIXLY_CORRECT and POSIX_ME_HARDER: options after the positionals still work" {
+@test "options: with POSIXLY_CORRECT or POSIX_ME_HARDER, options after the positionals still work" {
 	start_target
 	local want
 	want=$(mem_hex "$TPID" "$T_PATTERN" 16)
@@ -200,7 +200,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	done
 }
 
-@test "the binary is not setuid or setgid, and install sets no such bits" {
+@test "install: the binary is not setuid or setgid, and install sets no such bits" {
 	local -a bins=("$PVMIO")
 	local d
 	d=$(dirname "$PVMIO")
@@ -220,7 +220,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 
 # --- processes that are not what they seem -----------------------------------
 
-@test "a process whose main thread called pthread_exit: every command works by its pid and by a worker's tid" {
+@test "processes: whose main thread called pthread_exit, every command works by its pid and by a worker's tid" {
 	start_target --threads 2 --leader-exit 1
 	wait_until 4 in_state "$TPID" Z
 	grep -q '^State:.*Z' "/proc/$TPID/status"
@@ -261,7 +261,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	done
 }
 
-@test "a kernel thread (kthreadd, pid 2): exit 3, says it has no user memory" {
+@test "processes: a kernel thread (kthreadd, pid 2) is exit 3, which says it has no user memory" {
 	[[ $(awk '{print $9}' /proc/2/stat 2>/dev/null) ]] || skip "no /proc/2 here (a pid namespace without kthreadd)"
 	(($(awk '{print $9}' /proc/2/stat) & 0x200000)) || skip "pid 2 is not a kernel thread here"
 	local cmd
@@ -291,7 +291,7 @@ killed_at_second_read() {
 	[[ $output == *"pvmio: $1: process $TPID exited"* ]]
 }
 
-@test "a target killed mid-search: exit 3 and says so, with and without --force" {
+@test "find: a target killed mid-search is exit 3 and says so, with and without --force" {
 	start_target --big 64M
 	killed_at_second_read find "$TPID" 'de ad be ef 99 88 77 66' "$T_BIG:64M"
 	start_target --big 64M
@@ -301,14 +301,14 @@ killed_at_second_read() {
 	killed_at_second_read find --force "$TPID" 'de ad be ef 99 88 77 66'
 }
 
-@test "a target killed mid-read or mid-dump with --force: exit 3 and says so" {
+@test "read --force, dump --force: a target killed midway is exit 3 and says so" {
 	start_target --big 64M
 	killed_at_second_read read --force --holes=skip "$TPID" "$T_BIG:64M"
 	start_target --big 64M
 	killed_at_second_read dump --force "$TPID" "$T_BIG:64M"
 }
 
-@test "in a user namespace, a denial says capabilities there do not reach outside it" {
+@test "permissions: in a user namespace, a denial says capabilities there do not reach outside it" {
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	unshare -U -r true 2>/dev/null || skip "this machine does not allow user namespaces"
 	start_target

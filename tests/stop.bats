@@ -176,7 +176,7 @@ assert_ticks_frozen() {
 	assert_runs "$TPID"
 }
 
-@test "a target stopped before (SIGSTOP) stays stopped after read --stop" {
+@test "stop: a target stopped before (SIGSTOP) stays stopped after read --stop" {
 	start_target --threads 4
 	kill -STOP "$TPID"
 	wait_all_in "$TPID" T
@@ -191,7 +191,7 @@ assert_ticks_frozen() {
 	assert_ticks_advance "$TPID"
 }
 
-@test "a stopped target stays stopped after a failing read --stop too" {
+@test "stop: a stopped target stays stopped after a failing read --stop too" {
 	start_target --threads 4
 	kill -STOP "$TPID"
 	wait_all_in "$TPID" T
@@ -200,7 +200,7 @@ assert_ticks_frozen() {
 	assert_all_in "$TPID" T
 }
 
-@test "an error inside the command (read of an unmapped address) resumes the target" {
+@test "stop: an error inside the command (read of an unmapped address) resumes the target" {
 	start_target --threads 4
 	run --separate-stderr "$PVMIO" read --stop "$TPID" "$T_HOLE:16"
 	[ "$status" -eq 1 ]
@@ -208,14 +208,14 @@ assert_ticks_frozen() {
 	assert_runs "$TPID"
 }
 
-@test "an error midway (read running into the hole) resumes the target" {
+@test "stop: an error midway (read running into the hole) resumes the target" {
 	start_target --threads 4
 	run --separate-stderr "$PVMIO" read --stop "$TPID" "$T_PATTERN:0x3000"
 	[ "$status" -eq 1 ]
 	assert_runs "$TPID"
 }
 
-@test "a write error with --stop (read-only page) resumes the target" {
+@test "stop: a write error (read-only page) resumes the target" {
 	start_target --threads 4
 	run --separate-stderr "$PVMIO" write --stop "$TPID" "$T_RO" 00
 	[ "$status" -eq 1 ]
@@ -238,23 +238,23 @@ signal_midway() {
 	assert_runs "$TPID"
 }
 
-@test "SIGINT to pvmio mid-job resumes the target" {
+@test "stop: SIGINT to pvmio mid-job resumes the target" {
 	signal_midway INT
 }
 
-@test "SIGTERM to pvmio mid-job resumes the target" {
+@test "stop: SIGTERM to pvmio mid-job resumes the target" {
 	signal_midway TERM
 }
 
-@test "SIGHUP to pvmio mid-job resumes the target" {
+@test "stop: SIGHUP to pvmio mid-job resumes the target" {
 	signal_midway HUP
 }
 
-@test "SIGKILL of pvmio mid-job: the kernel detaches, the target runs on" {
+@test "stop: SIGKILL of pvmio mid-job, the kernel detaches and the target runs on" {
 	signal_midway KILL
 }
 
-@test "a closed output pipe (| head -c 1) resumes the target" {
+@test "stop: a closed output pipe (| head -c 1) resumes the target" {
 	start_target --threads 4 --big 64M
 	run bash -c '"$1" read --stop "$2" "$3:64M" | head -c 1 | wc -c; echo "${PIPESTATUS[0]}"' _ \
 		"$PVMIO" "$TPID" "$T_BIG"
@@ -265,7 +265,7 @@ signal_midway() {
 	assert_runs "$TPID"
 }
 
-@test "a closed pipe on dump --stop resumes the target" {
+@test "stop: a closed pipe on dump --stop resumes the target" {
 	start_target --threads 4 --big 64M
 	run bash -c '"$1" dump --stop "$2" "$3:64M" | head -c 1 | wc -c' _ "$PVMIO" "$TPID" "$T_BIG"
 	[ "$output" -eq 1 ]
@@ -284,7 +284,7 @@ wait_traced() {
 	return 1
 }
 
-@test "with strace holding the target, --stop falls back to SIGSTOP/SIGCONT, says so, target runs after" {
+@test "stop: with strace holding the target, it falls back to SIGSTOP/SIGCONT, says so, target runs after" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	start_target --threads 4
 	strace -f -qq -o /dev/null -p "$TPID" 2>"$BATS_TEST_TMPDIR/strace.err" &
@@ -306,7 +306,7 @@ wait_traced() {
 	assert_runs "$TPID"
 }
 
-@test "with gdb holding the target, --stop falls back to SIGSTOP, says so, target runs after gdb detaches" {
+@test "stop: with gdb holding the target, it falls back to SIGSTOP, says so, target runs after gdb detaches" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --threads 4
 	local gate=$BATS_TEST_TMPDIR/gdb.go
@@ -327,7 +327,7 @@ wait_traced() {
 	assert_ticks_advance "$TPID"
 }
 
-@test "with strace holding the target, a failing --stop read still sends SIGCONT" {
+@test "stop: with strace holding the target, a failing --stop read still sends SIGCONT" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	start_target --threads 4
 	strace -f -qq -o /dev/null -p "$TPID" 2>/dev/null &

@@ -74,47 +74,47 @@ typed() {
 
 # --- typed values ----------------------------------------------------------
 
-@test "write -t u8, little/big/native" {
+@test "write -t u8: little, big and native" {
 	typed u8 0 255 0x7f 1
 }
 
-@test "write -t i8, little/big/native" {
+@test "write -t i8: little, big and native" {
 	typed i8 -128 127 -1 0
 }
 
-@test "write -t u16, little/big/native" {
+@test "write -t u16: little, big and native" {
 	typed u16 0 65535 0x1234 0xbeef
 }
 
-@test "write -t i16, little/big/native" {
+@test "write -t i16: little, big and native" {
 	typed i16 -32768 32767 -12345 1
 }
 
-@test "write -t u32, little/big/native" {
+@test "write -t u32: little, big and native" {
 	typed u32 0 4294967295 0x12345678 0xdeadbeef
 }
 
-@test "write -t i32, little/big/native" {
+@test "write -t i32: little, big and native" {
 	typed i32 -2147483648 2147483647 -123456789 -1
 }
 
-@test "write -t u64, little/big/native" {
+@test "write -t u64: little, big and native" {
 	typed u64 0 18446744073709551615 0x0123456789abcdef 0xffffffff00000001
 }
 
-@test "write -t i64, little/big/native" {
+@test "write -t i64: little, big and native" {
 	typed i64 -9223372036854775808 9223372036854775807 -1234567890123456789 -1
 }
 
-@test "write -t f32, little/big/native" {
+@test "write -t f32: little, big and native" {
 	typed f32 0.1 -1.5 3.14159274 3.4028234663852886e38 1e-10 -0.0 0
 }
 
-@test "write -t f64, little/big/native" {
+@test "write -t f64: little, big and native" {
 	typed f64 0.1 -2.5e-300 2.718281828459045 1.7976931348623157e308 -0.0 123456789.125
 }
 
-@test "write -t ptr, little/big/native" {
+@test "write -t ptr: little, big and native" {
 	typed ptr 0 0x7fffdeadbeef 0x1234
 }
 
@@ -210,12 +210,12 @@ typed() {
 
 # --- strings -----------------------------------------------------------------
 
-@test "write -s STRING" {
+@test "write -s STRING: its bytes, no NUL" {
 	written "$T_PATTERN+700" "$(printf 'hello, world' | od -An -v -tx1 | tr -d ' \n')" \
 		"$PVMIO" write -s 'hello, world' "$TPID" "$T_PATTERN+700"
 }
 
-@test "write -s STRING -z adds one NUL" {
+@test "write -s STRING -z: one NUL added" {
 	written "$T_PATTERN+700" 68690a00 "$PVMIO" write -s $'hi\n' -z "$TPID" "$T_PATTERN+700"
 	written "$T_PATTERN+700" 68692100 "$PVMIO" write --string 'hi!' --nul "$TPID" "$T_PATTERN+700"
 }
@@ -227,13 +227,13 @@ typed() {
 
 # --- files and stdin ---------------------------------------------------------
 
-@test "write -i FILE" {
+@test "write -i FILE: the file's bytes" {
 	local f="$BATS_TEST_TMPDIR/in"
 	head -c 1000 /dev/urandom >"$f"
 	written "$T_PATTERN+1001" "$(od -An -v -tx1 "$f" | tr -d ' \n')" "$PVMIO" write -i "$f" "$TPID" "$T_PATTERN+1001"
 }
 
-@test "write -i - reads stdin" {
+@test "write -i -: the bytes of stdin" {
 	local f="$BATS_TEST_TMPDIR/in"
 	head -c 777 /dev/urandom >"$f"
 	written "$T_AFTER+100" "$(od -An -v -tx1 "$f" | tr -d ' \n')" \
@@ -395,7 +395,7 @@ big_end() {
 	untouched
 }
 
-@test "write --force writes the read-only page" {
+@test "write --force: writes the read-only page" {
 	written "$T_RO+16" deadbeef "$PVMIO" write --force "$TPID" "$T_RO+16" deadbeef
 	written "$T_RO+100" "$(pack '>' u32 7)" "$PVMIO" write --force -t u32 -e big "$TPID" "$T_RO+100" 7
 }
@@ -460,7 +460,7 @@ big_end() {
 	untouched
 }
 
-@test "write --force writes the PROT_NONE page" {
+@test "write --force: writes the PROT_NONE page" {
 	written "$T_NONE+8" deadbeef "$PVMIO" write --force "$TPID" "$T_NONE+8" deadbeef
 }
 
