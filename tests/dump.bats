@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# pvmio dump (issue 4) against the real xxd and hexdump -C, run on the same
-# bytes read independently from /proc/PID/mem.
+# pvmio dump against the real xxd and hexdump -C, run on the same bytes
+# read independently from /proc/PID/mem (doc/DESIGN.md, "Tests"); the
+# dumper is src/cli/dumper.c ("The command line, bottom up").
 
 bats_require_minimum_version 1.5.0
 

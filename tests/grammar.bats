@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The number, length, name, address and range grammar of SPEC, exercised
-# through `pvmio read`; the bytes are checked against /proc/PID/mem.
+# The number, length, name, address and range grammar (doc/DESIGN.md,
+# "The address grammar"), exercised through `pvmio read`; the bytes are
+# checked against /proc/PID/mem.
 
 bats_require_minimum_version 1.5.0
 load helper

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Round trips (issue 4): dump lines -- pvmio's two formats, xxd's own output
-# and hexdump -C's -- written back with `pvmio write -f xxd`, checked with an
-# independent read of /proc/PID/mem.
+# Round trips: dump lines -- pvmio's two formats, xxd's own output and
+# hexdump -C's -- written back with `pvmio write -f xxd`, which checks
+# every line before it writes any (doc/DESIGN.md, "The data flow of a
+# write"), checked with an independent read of /proc/PID/mem.
 
 bats_require_minimum_version 1.5.0
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Safety (SPEC "Safety", "Exit status and messages"; issue 5): the pinned
-# pid, messages in words for a denied, dead or zombie process and for
-# unreadable memory, no options from the environment, no setuid.
+# Safety (doc/DESIGN.md, "Exit status" and "Kernel facts the code relies
+# on"; the manual's SAFETY): the pinned pid, messages in words for a
+# denied, dead or zombie process and for unreadable memory, no options
+# from the environment, no setuid.
 
 bats_require_minimum_version 1.5.0
 load helper

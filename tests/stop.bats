@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# --stop (SPEC "Safety", issue 5): every thread of the target is held in a
-# tracing stop while pvmio works and runs again afterwards, on every way
-# out: success, an error, SIGINT/SIGTERM/SIGHUP, a closed output pipe and
-# SIGKILL of pvmio itself.  Thread states come from /proc/PID/task/*/stat.
+# --stop (doc/DESIGN.md, "The data flow of a read", step 4; the manual's
+# SAFETY): every thread of the target is held in a tracing stop while
+# pvmio works and runs again afterwards, on every way out: success, an
+# error, SIGINT/SIGTERM/SIGHUP, a closed output pipe and SIGKILL of pvmio
+# itself.  Thread states come from /proc/PID/task/*/stat.
 #
 # A long job is made deterministic with a gated reader: pvmio writes 64 MiB
 # into a pipe nobody drains until the test touches the gate file, so pvmio
