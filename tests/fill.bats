@@ -92,7 +92,7 @@ filled() {
 @test "fill -s STRING: with and without -z" {
 	filled "$T_PATTERN+600" 8 616263 "$PVMIO" fill -s abc "$TPID" "$T_PATTERN+600:8"
 	filled "$T_PATTERN+600" 7 616200 "$PVMIO" fill -s ab -z "$TPID" "$T_PATTERN+600:7"
-	filled "$T_PATTERN+600" 5 "$(printf 'é' | od -An -tx1 | tr -d ' \n')" \
+	filled "$T_PATTERN+600" 5 "$(hex_of 'é')" \
 		"$PVMIO" fill --string 'é' "$TPID" "$T_PATTERN+600:5"
 }
 

@@ -267,9 +267,7 @@ check_typed() {
 	[[ ${lines[1]} == "$(hex "$T_PATTERN + 9"): "* ]]
 	[[ ${lines[2]} == "$(hex "$T_PATTERN + 17"): "* ]]
 	# a range that is not a whole number of values is a usage error
-	run --separate-stderr "$PVMIO" read -t u32 "$TPID" "$T_PATTERN:6"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
+	refused 2 "$PVMIO" read -t u32 "$TPID" "$T_PATTERN:6"
 }
 
 @test "read --holes=error: the bytes before the hole are written, exit 1, the address is named" {
