@@ -7,13 +7,7 @@ load helper
 
 COMMANDS=(read write dump fill maps find)
 
-# one_message CMD: stderr is exactly one line, "pvmio: CMD: ...".
-one_message() {
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-	[[ $stderr == "pvmio: $1: "* ]]
-}
-
-@test "pvmio --help lists every command and exits 0" {
+@test "pvmio --help: lists every command and exits 0" {
 	run --separate-stderr "$PVMIO" --help
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -24,7 +18,7 @@ one_message() {
 	done
 }
 
-@test "pvmio --version prints the name and a version and exits 0" {
+@test "pvmio --version: prints the name and a version and exits 0" {
 	run --separate-stderr "$PVMIO" --version
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
@@ -32,27 +26,22 @@ one_message() {
 	[ "${#lines[@]}" -eq 1 ]
 }
 
-@test "pvmio alone is a usage error (exit 2) that points at --help" {
+@test "pvmio: alone, a usage error (exit 2) that points at --help" {
 	run --separate-stderr "$PVMIO"
 	[ "$status" -eq 2 ]
 	[[ "$output$stderr" == *Usage* || "$output$stderr" == *--help* ]]
 }
 
-@test "an unknown command exits 2 and names it" {
-	run --separate-stderr "$PVMIO" frobnicate 1
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ $stderr == *frobnicate* ]]
+@test "pvmio: an unknown command exits 2 and names it" {
+	fails 2 'frobnicate' "$PVMIO" frobnicate 1
 	[[ $stderr == *read* ]]
 }
 
-@test "an unknown top-level option exits 2" {
-	run --separate-stderr "$PVMIO" --frobnicate
-	[ "$status" -eq 2 ]
-	[[ $stderr == *frobnicate* ]]
+@test "pvmio: an unknown top-level option exits 2" {
+	fails 2 'frobnicate' "$PVMIO" --frobnicate
 }
 
-@test "pvmio CMD --help shows Usage and Examples on stdout and exits 0, for every command" {
+@test "help: CMD --help shows Usage and Examples on stdout and exits 0, for every command" {
 	local c
 	for c in "${COMMANDS[@]}"; do
 		run --separate-stderr "$PVMIO" "$c" --help
@@ -67,7 +56,7 @@ one_message() {
 	done
 }
 
-@test "pvmio CMD --usage exits 0, for every command" {
+@test "help: CMD --usage exits 0, for every command" {
 	local c
 	for c in "${COMMANDS[@]}"; do
 		run --separate-stderr "$PVMIO" "$c" --usage
@@ -76,67 +65,48 @@ one_message() {
 	done
 }
 
-@test "a bad option exits 2 with one message naming it, for every command" {
+@test "options: a bad option exits 2 with one message naming it, for every command" {
 	local c opt
 	for c in "${COMMANDS[@]}"; do
 		for opt in --no-such-option -Q; do
-			run --separate-stderr "$PVMIO" "$c" "$opt" 1
-			[ "$status" -eq 2 ] || { echo "$c $opt: status $status"; false; }
-			[ -z "$output" ]
+			refused 2 "$PVMIO" "$c" "$opt" 1
 			[[ $stderr == *"$opt"* ]] || { echo "$c $opt: $stderr"; false; }
-			one_message "$c"
 		done
 	done
 }
 
-@test "a bad option value exits 2 and names the value" {
+@test "read: a bad option value exits 2 and names the value" {
 	start_target
 	local args
 	for args in "-f nope" "-t u128" "-t u8 -e middle" "--holes=sometimes"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$PVMIO" read $args "$TPID" "$T_PATTERN:4"
-		[ "$status" -eq 2 ] || { echo "$args: status $status"; false; }
-		[ -z "$output" ]
+		refused 2 "$PVMIO" read $args "$TPID" "$T_PATTERN:4"
 		[[ $stderr == *"${args##*[ =]}"* ]] || { echo "$args: $stderr"; false; }
-		one_message read
 	done
 }
 
-@test "-A and -c without -t are usage errors" {
+@test "read: -A and -c without -t are usage errors" {
 	start_target
-	run --separate-stderr "$PVMIO" read -A "$TPID" "$T_PATTERN:4"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	run --separate-stderr "$PVMIO" read -c 2 "$TPID" "$T_PATTERN"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
+	refused 2 "$PVMIO" read -A "$TPID" "$T_PATTERN:4"
+	refused 2 "$PVMIO" read -c 2 "$TPID" "$T_PATTERN"
 }
 
-@test "missing arguments exit 2 and say what is missing" {
+@test "arguments: missing ones exit 2 and say what is missing" {
 	start_target
-	run --separate-stderr "$PVMIO" read
-	[ "$status" -eq 2 ]
+	refused 2 "$PVMIO" read
 	[[ $stderr == *PID* ]]
-	one_message read
-	run --separate-stderr "$PVMIO" read "$TPID"
-	[ "$status" -eq 2 ]
+	refused 2 "$PVMIO" read "$TPID"
 	[[ $stderr == *RANGE* ]]
-	one_message read
 	local c
 	for c in "${COMMANDS[@]}"; do
-		run --separate-stderr "$PVMIO" "$c"
-		[ "$status" -eq 2 ] || { echo "$c: status $status"; false; }
-		[ -z "$output" ]
+		refused 2 "$PVMIO" "$c"
 	done
-	run --separate-stderr "$PVMIO" write "$TPID"
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" fill "$TPID"
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" find "$TPID"
-	[ "$status" -eq 2 ]
+	refused 2 "$PVMIO" write "$TPID"
+	refused 2 "$PVMIO" fill "$TPID"
+	refused 2 "$PVMIO" find "$TPID"
 }
 
-@test "options may follow the positional arguments, and -- ends them" {
+@test "options: they may follow the positional arguments, and -- ends them" {
 	start_target
 	run --separate-stderr "$PVMIO" read "$TPID" "$T_PATTERN:4" -f hex
 	[ "$status" -eq 0 ]
@@ -146,7 +116,7 @@ one_message() {
 	[ "$output" = "$(mem_hex "$TPID" "$T_PATTERN" 4)" ]
 }
 
-@test "read is silent on stderr on success, in every format" {
+@test "read: silent on stderr on success, in every format" {
 	start_target
 	local args
 	for args in "" "-f hex" "-f c" "-t u32 -c 4" "-t u64 -A -f hex"; do
@@ -158,7 +128,7 @@ one_message() {
 	done
 }
 
-@test "a closed output pipe ends read quietly, as it ends cat" {
+@test "read: a closed output pipe ends it quietly, as it ends cat" {
 	start_target --big 8M
 	local err="$BATS_TEST_TMPDIR/err"
 	run bash -c '"$1" read "$2" "$3:8M" 2>"$4" | head -c 4 >"$4.out"; echo "${PIPESTATUS[0]}"' \
@@ -170,96 +140,67 @@ one_message() {
 	[ "$(od -An -tx1 "$err.out" | tr -d ' \n')" = "00010203" ]
 }
 
-@test "no such process exits 3" {
+@test "processes: no such process exits 3" {
 	# A pid above any pid_max the kernel allows (2^22).
-	run --separate-stderr "$PVMIO" read 99999999 0x1000:4
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
+	refused 3 "$PVMIO" read 99999999 0x1000:4
 	[[ $stderr == *99999999* ]]
 	[[ $stderr == *"no such process"* ]]
-	one_message read
 }
 
-@test "a process that has exited exits 3" {
+@test "processes: one that has exited exits 3" {
 	sleep 600 &
 	local pid=$!
 	kill -KILL "$pid"
 	wait "$pid" || true
 	[ ! -e "/proc/$pid" ]
-	run --separate-stderr "$PVMIO" read "$pid" 0x1000:4
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
+	refused 3 "$PVMIO" read "$pid" 0x1000:4
 	[[ $stderr == *"$pid"* ]]
-	one_message read
 }
 
-@test "a zombie exits 3 and says it is a zombie" {
+@test "processes: a zombie exits 3 and says it is a zombie" {
 	local pidfile="$BATS_TEST_TMPDIR/child"
 	# The child's parent execs into a process that never reaps it.
 	# shellcheck disable=SC2016
 	start_process bash -c 'sleep 0.05 & echo $! >"$1"; exec sleep 600' _ "$pidfile"
-	local i child="" state=""
-	for ((i = 0; i < 500; i++)); do
-		[ -s "$pidfile" ] && child=$(cat "$pidfile")
-		if [ -n "$child" ] && [ -r "/proc/$child/stat" ]; then
-			state=$(sed 's/.*) //' "/proc/$child/stat" | cut -d' ' -f1)
-			[ "$state" = Z ] && break
-		fi
-		sleep 0.01
-	done
-	[ "$state" = Z ] || { echo "child $child did not become a zombie (state $state)"; false; }
-	run --separate-stderr "$PVMIO" read "$child" 0x1000:4
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
+	local child
+	wait_until 5 nonempty "$pidfile"
+	child=$(cat "$pidfile")
+	wait_until 5 in_state "$child" Z || { echo "child $child did not become a zombie (state $(proc_state "$child"))"; false; }
+	refused 3 "$PVMIO" read "$child" 0x1000:4
 	[[ $stderr == *zombie* ]]
 	[[ $stderr == *"$child"* ]]
-	one_message read
 }
 
-@test "a pid that is not a decimal number > 0 exits 2" {
+@test "pids: one that is not a decimal number > 0 exits 2" {
 	local pid
 	for pid in abc 0 -1 1x 0x10 " 1" "" 99999999999999999999999; do
-		run --separate-stderr "$PVMIO" read -- "$pid" 0x1000:4
-		[ "$status" -eq 2 ] || { echo "'$pid': status $status"; false; }
-		[ -z "$output" ]
-		one_message read
+		refused 2 "$PVMIO" read -- "$pid" 0x1000:4
 	done
 }
 
-@test "a non-root user against a root-owned target exits 3 and explains what would allow it" {
+@test "permissions: a non-root user against a root-owned target exits 3 and explains what would allow it" {
 	as_nobody
 	start_target
-	run --separate-stderr "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:4"
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
+	fails 3 '^pvmio: read: ' "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:4"
 	[[ $stderr == *ermission* ]]
 	[[ $stderr == *CAP_SYS_PTRACE* ]]
-	one_message read
 }
 
-@test "the process error beats a bad range: exit 3 for a missing pid even with a good range" {
-	run --separate-stderr "$PVMIO" read 99999999 heap:4
-	[ "$status" -eq 3 ]
+@test "processes: the process error beats a range error (exit 3 for a missing pid, even with a good range)" {
+	refused 3 "$PVMIO" read 99999999 heap:4
 }
 
-@test "pvmio help CMD prints CMD's help, as pvmio CMD --help does" {
+@test "help: pvmio help CMD prints CMD's help, as pvmio CMD --help does" {
 	local c
 	for c in "${COMMANDS[@]}"; do
 		run --separate-stderr "$PVMIO" help "$c"
 		[ "$status" -eq 0 ]
 		[ "$output" = "$("$PVMIO" "$c" --help)" ]
 	done
-	run --separate-stderr "$PVMIO" help frobnicate
-	[ "$status" -eq 2 ]
-	[[ $stderr == *frobnicate* ]]
+	fails 2 'frobnicate' "$PVMIO" help frobnicate
 }
 
-@test "an option before the command says options go after it" {
-	run --separate-stderr "$PVMIO" --verbose read 1 0x1000:1
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ $stderr == *"options go after the command"*"pvmio read --verbose"* ]]
-	run --separate-stderr "$PVMIO" --stop
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"options go after the command"* ]]
+@test "options: one before the command says options go after it" {
+	fails 2 'options go after the command.*pvmio read --verbose' "$PVMIO" --verbose read 1 0x1000:1
+	fails 2 'options go after the command' "$PVMIO" --stop
 }

@@ -91,7 +91,7 @@ need_fish() {
 	command -v fish >/dev/null || skip "fish is not installed"
 }
 
-@test "pvmio alone prints the command list on stderr and exits 2" {
+@test "help: pvmio alone prints the command list on stderr and exits 2" {
 	run --separate-stderr "$PVMIO"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
@@ -110,7 +110,7 @@ need_fish() {
 	[ "$(commands | wc -l)" -eq "$n" ]
 }
 
-@test "each command's --help fits in 45 lines and ends with two or three examples" {
+@test "help: each command's --help fits in 45 lines and ends with two or three examples" {
 	local cmd
 	for cmd in $(commands); do
 		run --separate-stderr "$PVMIO" "$cmd" --help
@@ -134,7 +134,7 @@ need_fish() {
 	done
 }
 
-@test "the manual has every section, and configure filled in the version" {
+@test "manual: every section is there, and configure filled in the version" {
 	local text
 	text=$(man_text)
 	local s
@@ -149,7 +149,7 @@ need_fish() {
 	! grep -q '@[A-Z_]*@' "$TOP_BUILDDIR/man/pvmio.1"
 }
 
-@test "the manual is clean under groff -man -ww and man --warnings" {
+@test "manual: clean under groff -man -ww and man --warnings" {
 	command -v groff >/dev/null || skip "groff is not installed"
 	run --separate-stderr groff -man -ww -z "$(man_page)"
 	[ "$status" -eq 0 ]
@@ -162,7 +162,7 @@ need_fish() {
 	fi
 }
 
-@test "the manual documents every command and each option in its command's section" {
+@test "manual: every command, and each option in its command's section" {
 	local text cmd opt section common
 	text=$(man_text)
 	common=$(man_text | awk '/^\.S[SH] /{ on = /"Common options"/ } on')
@@ -183,7 +183,7 @@ need_fish() {
 	done
 }
 
-@test "the manual documents the exit statuses, NO_COLOR and the ignored environment" {
+@test "manual: the exit statuses, NO_COLOR and the ignored environment" {
 	local text
 	text=$(man_text)
 	local s
@@ -196,7 +196,7 @@ need_fish() {
 	grep -q CAP_SYS_PTRACE <<<"$text"
 }
 
-@test "every command and long option is in each completion file" {
+@test "completion: every command and long option is in each completion file" {
 	local cmd opt f
 	for f in "$BASH_COMP" "$ZSH_COMP" "$FISH_COMP"; do
 		for cmd in $(commands); do
@@ -227,7 +227,7 @@ need_fish() {
 	done
 }
 
-@test "zsh and fish completions parse" {
+@test "completion: the zsh and fish files parse" {
 	if command -v zsh >/dev/null; then
 		run zsh -n "$ZSH_COMP"
 		[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
@@ -395,7 +395,7 @@ need_fish() {
 	[ -z "$output" ]
 }
 
-@test "setup.sh runs exactly the commands it prints" {
+@test "setup.sh: runs exactly the commands it prints" {
 	python3 - "$TESTS_DIR/../setup.sh" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -411,7 +411,7 @@ assert shown >= 3, shown
 PY
 }
 
-@test "make check leaves no file that git neither tracks nor ignores" {
+@test "make check: leaves no file that git neither tracks nor ignores" {
 	local top=$TESTS_DIR/..
 	git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1 || skip "not a git checkout"
 	[ "$(cd "$top" && pwd -P)" = "$(cd "$TOP_BUILDDIR" && pwd -P)" ] ||
@@ -425,7 +425,7 @@ PY
 	[ "${#stray[@]}" -eq 0 ]
 }
 
-@test "the manual says what write -f xxd does with a bad line from a pipe: nothing is written" {
+@test "manual: says what write -f xxd does with a bad line from a pipe (nothing is written)" {
 	man_text | tr '\n' ' ' | grep -q 'lines from a pipe are first kept in a temporary file'
 	! man_text | tr '\n' ' ' | grep -q 'with the runs before it written'
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# pvmio dump (issue 4) against the real xxd and hexdump -C, run on the same
-# bytes read independently from /proc/PID/mem.
+# pvmio dump against the real xxd and hexdump -C, run on the same bytes
+# read independently from /proc/PID/mem (doc/DESIGN.md, "Tests"); the
+# dumper is src/cli/dumper.c ("The command line, bottom up").
 
 bats_require_minimum_version 1.5.0
 
@@ -12,64 +13,7 @@ setup() {
 	D=$BATS_TEST_TMPDIR
 }
 
-# grab START LEN: one independent read (mem_read) of START:LEN that the
-# ref_* functions below cut their bytes from; the latest grab wins.
-GRAB_START=()
-GRAB_END=()
-grab() {
-	local i=${#GRAB_START[@]}
-	mem_read "$TPID" "$1" "$2" >"$D/grab.$i.bin"
-	[ "$(stat -c %s "$D/grab.$i.bin")" -eq "$2" ]
-	GRAB_START+=($(($1)))
-	GRAB_END+=($(($1 + $2)))
-}
-
-# bytes_at START LEN > FILE: the real bytes, from a grab if one holds them.
-bytes_at() {
-	local start=$(($1)) len=$2 i
-	for ((i = ${#GRAB_START[@]} - 1; i >= 0; i--)); do
-		if ((start >= GRAB_START[i] && start + len <= GRAB_END[i])); then
-			tail -c +$((start - GRAB_START[i] + 1)) "$D/grab.$i.bin" | head -c "$len"
-			return
-		fi
-	done
-	mem_read "$TPID" "$start" "$len" >"$D/read.bin"
-	[ "$(stat -c %s "$D/read.bin")" -eq "$len" ]
-	cat "$D/read.bin"
-}
-
-# ref_xxd START LEN [XXD OPTIONS]: xxd -o START of the LEN real bytes there.
-ref_xxd() {
-	local start=$1 len=$2
-	shift 2
-	bytes_at "$start" "$len" >"$D/ref.bin"
-	xxd -o "$(hex "$start")" "$@" "$D/ref.bin"
-}
-
-# ref_hd START LEN [HEXDUMP OPTIONS]: hexdump -C of the real bytes, shifted.
-ref_hd() {
-	local start=$1 len=$2
-	shift 2
-	bytes_at "$start" "$len" >"$D/ref.bin"
-	hexdump -C "$@" "$D/ref.bin" | shift_addr "$start"
-}
-
-# same_dump EXPECTED-FILE CMD...: CMD's stdout ($D/got) is EXPECTED byte
-# for byte, and it exits 0 with nothing on stderr.
-same_dump() {
-	local expected=$1 rc=0
-	shift
-	"$@" >"$D/got" 2>"$D/err" || rc=$?
-	if [ "$rc" -ne 0 ] || [ -s "$D/err" ]; then
-		echo "$* exited $rc: $(cat "$D/err")"
-		return 1
-	fi
-	if ! cmp -s "$expected" "$D/got"; then
-		echo "differs from the real tool: $*"
-		diff "$expected" "$D/got" | head -20
-		return 1
-	fi
-}
+# grab, bytes_at, ref_xxd, ref_hd and same_dump are in helper.bash.
 
 # Data in the ZERO page with zero lines in runs of 1, 2, 3, 4, 5 and 19
 # lines between non-zero lines, and repeated non-zero lines.
@@ -626,10 +570,8 @@ strip_sgr() {
 
 @test "dump --color: a bad WHEN is a usage error" {
 	start_target
-	run --separate-stderr "$PVMIO" dump --color=sometimes "$TPID" "$T_ZERO:16"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: dump: "*sometimes* ]]
+	refused 2 "$PVMIO" dump --color=sometimes "$TPID" "$T_ZERO:16"
+	[[ $stderr == *sometimes* ]]
 }
 
 @test "dump --color: NUL, printable, white space, other and unreadable bytes in distinct colours, hex and text" {
@@ -702,7 +644,7 @@ PY
 	done
 }
 
-@test "read -f xxd and -f canonical are dump and dump -C for the same ranges" {
+@test "read -f xxd and -f canonical: the same as dump and dump -C for the same ranges" {
 	start_target
 	shape_zero_page
 	local r1=$(hex "$T_RANDOM + 3"):4097 r2=$T_ZERO:1300 r3=$(hex "$T_PATTERN + 1"):17
@@ -717,7 +659,7 @@ PY
 	same_dump "$D/want" "$PVMIO" read --format=canonical "$TPID" "$r2"
 }
 
-@test "read to a terminal without -f prints the xxd view" {
+@test "read: to a terminal without -f, the xxd view" {
 	start_target
 	ref_xxd "$T_RANDOM" 100 >"$D/want"
 	run on_tty env NO_COLOR=1 "$PVMIO" read "$TPID" "$T_RANDOM:100"
@@ -735,13 +677,7 @@ PY
 	start_target
 	local bad
 	for bad in "-c 0" "-c 257" "-c x" "-g x" "-g -1" "-n 1x"; do
-		run --separate-stderr "$PVMIO" dump $bad "$TPID" "$T_ZERO"
-		[ "$status" -eq 2 ] || {
-			echo "dump $bad: exit $status"
-			return 1
-		}
-		[ -z "$output" ]
-		[[ $stderr == "pvmio: dump: "* ]]
+		refused 2 "$PVMIO" dump $bad "$TPID" "$T_ZERO"
 	done
 }
 

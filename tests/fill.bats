@@ -28,15 +28,6 @@ filled() {
 	written "$addr" "$want" "$@"
 }
 
-
-# pack ORDER FORMAT VALUE: python's struct.pack as hex.
-pack() {
-	python3 -c 'import struct, sys
-v = sys.argv[3]
-v = float(v) if sys.argv[2] in "fd" else int(v, 0)
-print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
-}
-
 # --- patterns ------------------------------------------------------------
 
 @test "fill: a 3-byte pattern over 10 bytes, the last copy cut" {
@@ -84,7 +75,7 @@ print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
 	[ "$(mem_hex "$TPID" "$((T_PATTERN + T_PAGE))" "$T_PAGE")" = "$(repeat 123456 "$T_PAGE")" ]
 }
 
-@test "fill -t TYPE VALUE, little and big" {
+@test "fill -t TYPE VALUE: little and big" {
 	local at=$((T_PATTERN + 500))
 	filled "$at" 10 01020304 "$PVMIO" fill -t u32 -e big "$TPID" "$at:10" 0x01020304
 	filled "$at" 10 04030201 "$PVMIO" fill -t u32 -e little "$TPID" "$at:10" 0x01020304
@@ -98,10 +89,10 @@ print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
 	filled "$at" 20 "$(pack '<' Q 0x7fffdeadbeef)" "$PVMIO" fill -t ptr -e little "$TPID" "$at:20" 0x7fffdeadbeef
 }
 
-@test "fill -s STRING, with and without -z" {
+@test "fill -s STRING: with and without -z" {
 	filled "$T_PATTERN+600" 8 616263 "$PVMIO" fill -s abc "$TPID" "$T_PATTERN+600:8"
 	filled "$T_PATTERN+600" 7 616200 "$PVMIO" fill -s ab -z "$TPID" "$T_PATTERN+600:7"
-	filled "$T_PATTERN+600" 5 "$(printf 'é' | od -An -tx1 | tr -d ' \n')" \
+	filled "$T_PATTERN+600" 5 "$(hex_of 'é')" \
 		"$PVMIO" fill --string 'é' "$TPID" "$T_PATTERN+600:5"
 }
 
@@ -144,7 +135,7 @@ print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
 	untouched
 }
 
-@test "fill --force writes the read-only page" {
+@test "fill --force: writes the read-only page" {
 	filled "$T_RO+100" 50 0102 "$PVMIO" fill --force "$TPID" "$T_RO+100:50" 0102
 	filled "$T_RO+1" 4094 fedcba "$PVMIO" fill --force --verify "$TPID" "$T_RO+1:4094" fedcba
 }
@@ -253,13 +244,9 @@ print(struct.pack(sys.argv[1] + sys.argv[2], v).hex())' "$@"
 # big_target SIZE: a target with --big SIZE. Filling a large region takes
 # the target a while, longer than start_target waits on a loaded machine.
 big_target() {
-	local out="$BATS_TEST_TMPDIR/big.out" i
+	local out="$BATS_TEST_TMPDIR/big.out"
 	start_process sh -c 'exec "$0" --big "$1" >"$2" 2>&1' "$TARGET" "$1" "$out"
-	for ((i = 0; i < 6000; i++)); do
-		grep -q '^READY$' "$out" 2>/dev/null && break
-		sleep 0.05
-	done
-	grep -q '^READY$' "$out"
+	wait_until 300 grep -qs '^READY$' "$out"
 	T_BIG=$(sed -n 's/^BIG=//p' "$out")
 	T_BIG_LEN=$(sed -n 's/^BIG_LEN=//p' "$out")
 }

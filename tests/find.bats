@@ -107,16 +107,6 @@ agree() {
 	MATCHES=$(grep -c . "$BATS_TEST_TMPDIR/ref" || true)
 }
 
-# mem_write_hex PID ADDR HEX: writes bytes into the target through
-# /proc/PID/mem with python3 (test setup, not pvmio).
-mem_write_hex() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import os, sys
-fd = os.open(f"/proc/{sys.argv[1]}/mem", os.O_WRONLY)
-os.pwrite(fd, bytes.fromhex(sys.argv[3]), int(sys.argv[2], 0))
-PY
-}
-
 # lacks ADDR: ADDR is not a line of the last `agree` output.
 lacks() {
 	if grep -qx "$1" "$BATS_TEST_TMPDIR/got"; then
@@ -128,10 +118,6 @@ lacks() {
 # spaced HEX: "a1b2c3" as "a1 b2 c3".
 spaced() {
 	sed -E 's/(..)/\1 /g; s/ $//' <<<"$1"
-}
-
-proc_state() {
-	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
 }
 
 @test "find: random patterns from RANDOM (2, 3, 4, 8, 17 bytes) agree with python over [heap]" {
@@ -188,7 +174,7 @@ proc_state() {
 	[ "$MATCHES" -eq $((T_PAGE / 8)) ]
 }
 
-@test "find --align 4 and 8 agree with python" {
+@test "find --align: 4 and 8 agree with python" {
 	start_target
 	local pat n heap
 	heap=$("$PVMIO" maps "$TPID" heap | awk '{ print $1 }')
@@ -241,7 +227,7 @@ proc_state() {
 	[ "$output" = "$(cat "$BATS_TEST_TMPDIR/r")" ]
 }
 
-@test "find -m N and --align across several ranges and off-aligned starts" {
+@test "find -m N: with --align, across several ranges and off-aligned starts" {
 	start_target
 	# -m counts over all the ranges, in the order given.
 	run --separate-stderr "$PVMIO" find -m 1 "$TPID" 07 "$T_PATTERN:8K" "$T_AFTER:4K"
@@ -270,7 +256,7 @@ proc_state() {
 @test "find -s STRING: no implied NUL; -z adds one" {
 	start_target
 	local s='pvmio-find-needle' h
-	h=$(printf '%s' "$s" | od -An -v -tx1 | tr -d ' \n')
+	h=$(hex_of "$s")
 	# Once followed by a NUL (ZERO is all zeros), once by 'X', once ending
 	# at the end of the ZERO page (TYPED follows, whose first byte is 0xfe).
 	mem_write_hex "$TPID" $((T_ZERO + 100)) "$h"
@@ -288,41 +274,41 @@ proc_state() {
 	agree "$TPID" "$T_ZERO:$T_PAGE" -s "$s" == "$TPID" "$h" 1 "$T_ZERO:$T_PAGE"
 	[ "$MATCHES" -eq 3 ]
 	# A string that is nowhere: exit 1, nothing printed.
-	agree -s 'pvmio-find-absent-needle' "$TPID" == "$TPID" "$(printf '%s' pvmio-find-absent-needle | od -An -v -tx1 | tr -d ' \n')" 1
+	agree -s 'pvmio-find-absent-needle' "$TPID" == "$TPID" "$(hex_of pvmio-find-absent-needle)" 1
 	[ "$MATCHES" -eq 0 ]
 }
 
 @test "find -t u32 VALUE: the native bytes, as python packs them" {
 	start_target
 	local h
-	h=$(python3 -c 'import struct; print(struct.pack("=I", 0xdeadbeef).hex())')
+	h=$(pack = u32 0xdeadbeef)
 	agree -t u32 "$TPID" 0xdeadbeef == "$TPID" "$h" 1
 	grep -qx "$(hex "$T_TYPED + 8")" "$BATS_TEST_TMPDIR/got"
 	agree -t u32 "$TPID" 3735928559 "$T_TYPED:$T_PAGE" == "$TPID" "$h" 1 "$T_TYPED:$T_PAGE"
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(hex "$T_TYPED + 8")" ]
 	agree -t u32 --align 4 "$TPID" 0xdeadbeef == "$TPID" "$h" 4
 	grep -qx "$(hex "$T_TYPED + 8")" "$BATS_TEST_TMPDIR/got"
-	h=$(python3 -c 'import struct; print(struct.pack("=i", -123456789).hex())')
+	h=$(pack = i32 -123456789)
 	agree -t i32 "$TPID" -- -123456789 == "$TPID" "$h" 1
 	grep -qx "$(hex "$T_TYPED + 12")" "$BATS_TEST_TMPDIR/got"
 }
 
-@test "find -t u16 / u32 with -e big" {
+@test "find -t -e: u16 and u32, big and little endian" {
 	start_target
 	agree -t u32 -e big "$TPID" 0x01020304 "$T_TYPED:$T_PAGE" == "$TPID" 01020304 1 "$T_TYPED:$T_PAGE"
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(hex "$T_TYPED + 56")" ]
 	# 0xbeef is stored natively at TYPED+2; big endian is ef be there
 	# only on a big-endian host, so compare with python's packing.
 	local h
-	h=$(python3 -c 'import struct; print(struct.pack(">H", 0xbeef).hex())')
+	h=$(pack '>' u16 0xbeef)
 	agree -t u16 -e big "$TPID" 0xbeef == "$TPID" "$h" 1
-	h=$(python3 -c 'import struct; print(struct.pack(">H", 0xefbe).hex())')
+	h=$(pack '>' u16 0xefbe)
 	agree -t u16 --endian big "$TPID" 0xefbe "$T_TYPED:$T_PAGE" == "$TPID" "$h" 1 "$T_TYPED:$T_PAGE"
 	if [ "$(python3 -c 'import sys; print(sys.byteorder)')" = little ]; then
 		# ef be: u16 0xbeef at 2, and the low half of u32 0xdeadbeef at 8.
 		[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(printf '%s\n' "$(hex "$T_TYPED + 2")" "$(hex "$T_TYPED + 8")")" ]
 	fi
-	h=$(python3 -c 'import struct; print(struct.pack("<H", 0xbeef).hex())')
+	h=$(pack '<' u16 0xbeef)
 	agree -t u16 -e little "$TPID" 0xbeef "$T_TYPED:$T_PAGE" == "$TPID" "$h" 1 "$T_TYPED:$T_PAGE"
 }
 
@@ -389,10 +375,7 @@ proc_state() {
 	[ "$MATCHES" -eq $(((2 << 20) / 256 - 256)) ]
 	grep -qx "$(hex "$T_BIG + (1 << 20) - 0xd0")" "$BATS_TEST_TMPDIR/got"
 	pat=$(head -c 65537 /dev/zero | tr '\0' a)
-	run --separate-stderr "$PVMIO" find -s "$pat" "$TPID" "$T_BIG:4M"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: find: "* ]]
+	refused 2 "$PVMIO" find -s "$pat" "$TPID" "$T_BIG:4M"
 }
 
 @test "find: the default search (no RANGE) finds the BIG chunk-straddling bytes" {
@@ -548,27 +531,16 @@ PY
 	start_target
 	local bad
 	for bad in zz 'de a' abc '?' 'de ?a' 'de ??a' '' 'de ad -1' 'de:ad'; do
-		run --separate-stderr "$PVMIO" find "$TPID" "$bad"
-		echo "pattern '$bad': status $status, stderr $stderr"
-		[ "$status" -eq 2 ]
-		[ -z "$output" ]
-		[[ $stderr == "pvmio: find: "* ]]
+		refused 2 "$PVMIO" find "$TPID" "$bad"
 	done
-	run --separate-stderr "$PVMIO" find -t u16 "$TPID" 70000
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" find -t u33 "$TPID" 1
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" find -m 0 "$TPID" de
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" find --align 0 "$TPID" de
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" find "$TPID"
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" find "$TPID" de no-such-lib.so
-	[ "$status" -eq 2 ]
-	[[ $stderr == "pvmio: find: "*no-such-lib.so* ]]
-	run --separate-stderr "$PVMIO" find "$TPID" de "$T_PATTERN"
-	[ "$status" -eq 2 ]
+	refused 2 "$PVMIO" find -t u16 "$TPID" 70000
+	refused 2 "$PVMIO" find -t u33 "$TPID" 1
+	refused 2 "$PVMIO" find -m 0 "$TPID" de
+	refused 2 "$PVMIO" find --align 0 "$TPID" de
+	refused 2 "$PVMIO" find "$TPID"
+	refused 2 "$PVMIO" find "$TPID" de no-such-lib.so
+	[[ $stderr == *no-such-lib.so* ]]
+	refused 2 "$PVMIO" find "$TPID" de "$T_PATTERN"
 }
 
 @test "find: no such process is exit 3" {
@@ -576,10 +548,7 @@ PY
 	local gone=$TPID
 	stop_targets
 	[ ! -e "/proc/$gone" ]
-	run --separate-stderr "$PVMIO" find "$gone" de
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: find: "* ]]
+	refused 3 "$PVMIO" find "$gone" de
 }
 
 @test "find --stop: the same matches, and the target runs again afterwards" {
@@ -595,12 +564,7 @@ PY
 		[[ $(proc_state "$TPID/task/${t##*/}") != [tT] ]]
 	done
 	# The threads still run: their counter moves.
-	local before after i
+	local before
 	before=$(mem_hex "$TPID" "$T_TICKS" 8)
-	for ((i = 0; i < 500; i++)); do
-		after=$(mem_hex "$TPID" "$T_TICKS" 8)
-		[ "$after" != "$before" ] && break
-		sleep 0.01
-	done
-	[ "$after" != "$before" ]
+	wait_until 5 not mem_is "$TPID" "$T_TICKS" "$before"
 }

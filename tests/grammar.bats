@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The number, length, name, address and range grammar of SPEC, exercised
-# through `pvmio read`; the bytes are checked against /proc/PID/mem.
+# The number, length, name, address and range grammar (doc/DESIGN.md,
+# "The address grammar"), exercised through `pvmio read`; the bytes are
+# checked against /proc/PID/mem.
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -23,16 +24,12 @@ same_bytes() {
 	cmp "$got" "$want" || { echo "pvmio read $TPID $1 differs from $3 bytes at $2"; return 1; }
 }
 
-# usage_error RANGE [OPTIONS...]: `pvmio read OPTIONS TPID RANGE` exits 2
-# with one message and no output.
-usage_error() {
+# bad_range RANGE [OPTIONS...]: `pvmio read OPTIONS TPID RANGE` is a
+# usage error (refused 2: one message, no output).
+bad_range() {
 	local range=$1
 	shift
-	run --separate-stderr "$PVMIO" read "$@" "$TPID" "$range"
-	[ "$status" -eq 2 ] || { echo "'$range': status $status, stderr: $stderr"; return 1; }
-	[ -z "$output" ] || { echo "'$range': wrote output"; return 1; }
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "'$range': $stderr"; return 1; }
-	[[ $stderr == "pvmio: read: "* ]] || { echo "'$range': $stderr"; return 1; }
+	refused 2 "$PVMIO" read "$@" "$TPID" "$range"
 }
 
 # map_field NAME FIELD: from /proc/TPID/maps, for the mappings whose path
@@ -78,15 +75,15 @@ map_path() {
 }
 
 @test "numbers: overflow past 64 bits is a usage error" {
-	usage_error "0x10000000000000000:1"
-	usage_error "18446744073709551616:1"
-	usage_error "0x1ffffffffffffffff:1"
-	usage_error "$T_PATTERN:0x10000000000000000"
-	usage_error "$T_PATTERN:99999999999999999999"
-	usage_error "$T_PATTERN" -n 18446744073709551616
+	bad_range "0x10000000000000000:1"
+	bad_range "18446744073709551616:1"
+	bad_range "0x1ffffffffffffffff:1"
+	bad_range "$T_PATTERN:0x10000000000000000"
+	bad_range "$T_PATTERN:99999999999999999999"
+	bad_range "$T_PATTERN" -n 18446744073709551616
 	# A suffix that pushes a length past 2^64
-	usage_error "0x1:17179869184G"
-	usage_error "0x1:17592186044416M"
+	bad_range "0x1:17179869184G"
+	bad_range "0x1:17592186044416M"
 }
 
 @test "numbers: trailing garbage is a usage error" {
@@ -95,20 +92,20 @@ map_path() {
 		"$T_PATTERN: 4" "$((T_PATTERN))a:4" "$T_PATTERN:1.5k" "$T_PATTERN:4:4" \
 		"0x:4" "$T_PATTERN:0x" "$T_PATTERN:" ":4" "$T_PATTERN.." "..$T_PATTERN" \
 		"$T_PATTERN+:4" "$T_PATTERN++1:4" "0xg0:4"; do
-		usage_error "$r"
+		bad_range "$r"
 	done
-	usage_error "$T_PATTERN" -n 4x
-	usage_error "$T_PATTERN" -n ""
+	bad_range "$T_PATTERN" -n 4x
+	bad_range "$T_PATTERN" -n ""
 }
 
 @test "numbers: a sign is a usage error" {
-	usage_error "+$((T_PATTERN)):4"
-	usage_error "$T_PATTERN:-4"
-	usage_error "$T_PATTERN:+4"
-	usage_error "-0x10:4"
-	usage_error "$T_PATTERN" -n -4
-	usage_error "$T_PATTERN" -n +4
-	usage_error "$T_PATTERN" -t u8 -c -1
+	bad_range "+$((T_PATTERN)):4"
+	bad_range "$T_PATTERN:-4"
+	bad_range "$T_PATTERN:+4"
+	bad_range "-0x10:4"
+	bad_range "$T_PATTERN" -n -4
+	bad_range "$T_PATTERN" -n +4
+	bad_range "$T_PATTERN" -t u8 -c -1
 }
 
 @test "lengths: k, K and KiB are 1024 bytes" {
@@ -142,25 +139,22 @@ map_path() {
 	local s
 	for s in G GiB; do
 		# Ends exactly at 2^64: a valid range, just unmapped (exit 1)
-		run --separate-stderr "$PVMIO" read "$TPID" "0xffffffffc0000000:1$s"
-		[ "$status" -eq 1 ]
+		refused 1 "$PVMIO" read "$TPID" "0xffffffffc0000000:1$s"
 		# One byte further passes 2^64: a usage error
-		usage_error "0xffffffffc0000001:1$s"
-		usage_error "0xffffffff80000001:2$s"
+		bad_range "0xffffffffc0000001:1$s"
+		bad_range "0xffffffff80000001:2$s"
 	done
 	# The same check for M and k
-	run --separate-stderr "$PVMIO" read "$TPID" "0xfffffffffff00000:1M"
-	[ "$status" -eq 1 ]
-	usage_error "0xfffffffffff00001:1MiB"
-	run --separate-stderr "$PVMIO" read "$TPID" "0xfffffffffffffc00:1KiB"
-	[ "$status" -eq 1 ]
-	usage_error "0xfffffffffffffc01:1k"
+	refused 1 "$PVMIO" read "$TPID" "0xfffffffffff00000:1M"
+	bad_range "0xfffffffffff00001:1MiB"
+	refused 1 "$PVMIO" read "$TPID" "0xfffffffffffffc00:1KiB"
+	bad_range "0xfffffffffffffc01:1k"
 }
 
 @test "lengths: unknown suffixes are usage errors" {
 	local s
 	for s in kb KB Ki T TiB m B kk; do
-		usage_error "$T_PATTERN:1$s"
+		bad_range "$T_PATTERN:1$s"
 	done
 }
 
@@ -251,8 +245,8 @@ map_path() {
 }
 
 @test "ranges: ADDR..END with END below ADDR is a usage error" {
-	usage_error "$T_AFTER..$T_PATTERN"
-	usage_error "$T_PATTERN+1..$T_PATTERN"
+	bad_range "$T_AFTER..$T_PATTERN"
+	bad_range "$T_PATTERN+1..$T_PATTERN"
 }
 
 @test "ranges: a NAME alone is the whole span of its mappings" {
@@ -312,23 +306,23 @@ map_path() {
 }
 
 @test "ranges: a bare ADDR with no length at all is a usage error" {
-	usage_error "$T_PATTERN"
+	bad_range "$T_PATTERN"
 	[[ $stderr == *"$T_PATTERN"* ]]
 	[[ $stderr == *-n* ]]
-	usage_error "heap+16"
-	usage_error "exe+0x10"
+	bad_range "heap+16"
+	bad_range "exe+0x10"
 }
 
 @test "names: an unknown name is a usage error that lists what exists and mentions pvmio maps" {
-	usage_error "no-such-lib.so:16"
+	bad_range "no-such-lib.so:16"
 	[[ $stderr == *no-such-lib.so* ]]
 	[[ $stderr == *libc.so.6* ]]
 	[[ $stderr == *"[heap]"* ]]
 	[[ $stderr == *"pvmio maps"* ]]
-	usage_error "libc+0x10:4"
+	bad_range "libc+0x10:4"
 	[[ $stderr == *"pvmio maps"* ]]
-	usage_error "nosuchname"
-	usage_error "[nosuch]:4"
+	bad_range "nosuchname"
+	bad_range "[nosuch]:4"
 }
 
 @test "names: a base name that matches two different files is ambiguous" {
@@ -345,16 +339,11 @@ files = [open(p, "rb") for p in sys.argv[1:]]
 maps = [mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ) for f in files]
 print("READY", flush=True)
 time.sleep(600)' "$a/twin.bin" "$b/twin.bin" >"$out"
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		grep -q READY "$out" 2>/dev/null && break
-		sleep 0.01
-	done
-	grep -q READY "$out"
-	usage_error "twin.bin:16"
+	wait_until 10 grep -qs READY "$out"
+	bad_range "twin.bin:16"
 	[[ $stderr == *"$a/twin.bin"* ]]
 	[[ $stderr == *"$b/twin.bin"* ]]
-	usage_error "twin.bin"
+	bad_range "twin.bin"
 	# The full path still works, each the right file
 	local start
 	start=$(map_field "$a/twin.bin" start)
@@ -364,24 +353,23 @@ time.sleep(600)' "$a/twin.bin" "$b/twin.bin" >"$out"
 }
 
 @test "addresses: A-B that wraps below 0 is a usage error hinting at A..B" {
-	usage_error "$T_PATTERN-$T_AFTER"
+	bad_range "$T_PATTERN-$T_AFTER"
 	[[ $stderr == *..* ]]
 	[[ $stderr == *"$T_PATTERN..$T_AFTER"* ]]
-	usage_error "0x10-0x20:4"
-	usage_error "heap-$T_AFTER-$T_AFTER:4"
+	bad_range "0x10-0x20:4"
+	bad_range "heap-$T_AFTER-$T_AFTER:4"
 }
 
 @test "addresses: a range past 2^64 is a usage error" {
-	usage_error "0xffffffffffffff00:0x200"
-	usage_error "0xffffffffffffffff:2"
-	usage_error "0xffffffffffffffff+1:1"
-	usage_error "0xffffffffffffffff+0xffffffffffffffff:1"
-	usage_error "0xffffffffffffff00..0xffffffffffffffff+2"
-	usage_error "0xfffffffffffffff0" -n 0x11
-	usage_error "0xfffffffffffffffc" -t u64
+	bad_range "0xffffffffffffff00:0x200"
+	bad_range "0xffffffffffffffff:2"
+	bad_range "0xffffffffffffffff+1:1"
+	bad_range "0xffffffffffffffff+0xffffffffffffffff:1"
+	bad_range "0xffffffffffffff00..0xffffffffffffffff+2"
+	bad_range "0xfffffffffffffff0" -n 0x11
+	bad_range "0xfffffffffffffffc" -t u64
 	# Ending exactly at 2^64 is fine: nothing is mapped there (exit 1)
-	run --separate-stderr "$PVMIO" read "$TPID" "0xfffffffffffffff0:0x10"
-	[ "$status" -eq 1 ]
+	refused 1 "$PVMIO" read "$TPID" "0xfffffffffffffff0:0x10"
 }
 
 # --- names the kernel gives, pasted back --------------------------------------
@@ -413,8 +401,7 @@ assert len(m) == 1 and m[0]["deleted"] is True and m[0]["name"].endswith(" (dele
 	run --separate-stderr "$PVMIO" maps --json "$TPID" heap
 	python3 -c 'import json, sys; assert json.loads(sys.argv[1])[0]["deleted"] is False' "$output"
 	# and a message about it names the deleted file
-	run --separate-stderr "$PVMIO" write "$TPID" app.bin 00
-	[ "$status" -eq 1 ]
+	refused 1 "$PVMIO" write "$TPID" app.bin 00
 	[[ $stderr == *"$d/app.bin (deleted)"* ]]
 }
 
@@ -453,7 +440,7 @@ assert len(m) == 1 and m[0]["deleted"] is True and m[0]["name"].endswith(" (dele
 		fi
 	done
 	# a quoted name must close
-	usage_error '"we ird:4'
+	bad_range '"we ird:4'
 	[[ $stderr == *closing* ]]
 }
 
@@ -474,12 +461,11 @@ assert len(m) == 1 and m[0]["deleted"] is True and m[0]["name"].endswith(" (dele
 	head -c 4096 /dev/urandom >"$d/heap"
 	stop_targets
 	start_target --map "$d/heap"
-	usage_error "heap:16"
+	bad_range "heap:16"
 	[[ $stderr == *ambiguous* ]]
 	[[ $stderr == *"[heap]"* ]]
 	[[ $stderr == *"$d/heap"* ]]
 	same_bytes "[heap]:16" "$(map_field "[heap]" start)" 16
 	same_bytes "$d/heap:16" "$T_MAP1" 16
-	run --separate-stderr "$PVMIO" maps "$TPID" heap
-	[ "$status" -eq 2 ]
+	refused 2 "$PVMIO" maps "$TPID" heap
 }

@@ -1,6 +1,11 @@
-# Loaded by every suite: starting targets, independent reads, cleanup.
+# Loaded by every suite: starting targets, waiting, independent reads and
+# writes, expected bytes and dumps, failures, cleanup.
 # The environment comes from `make check` (Makefile.am): PVMIO, TARGET,
 # TESTS_DIR, TOP_BUILDDIR.
+#
+# Test names say "CMD: what holds": CMD is the pvmio command (with the
+# options under test, as in "read -f hex:"), or the area where no single
+# command is meant ("names:", "processes:", "stop:", "manual:").
 : "${PVMIO:?run the suites through make check}"
 : "${TARGET:?run the suites through make check}"
 
@@ -13,12 +18,7 @@ start_target() {
 	"$TARGET" "$@" >"$out" 2>&1 &
 	TPID=$!
 	TARGET_PIDS+=("$TPID")
-	local i
-	for ((i = 0; i < 500; i++)); do
-		grep -q '^READY$' "$out" 2>/dev/null && break
-		sleep 0.01
-	done
-	if ! grep -q '^READY$' "$out"; then
+	if ! wait_until 5 grep -qs '^READY$' "$out"; then
 		echo "target did not start: $(cat "$out")" >&2
 		return 1
 	fi
@@ -126,10 +126,79 @@ mem_write() {
 	' "$1" "$(hex "$2")" "$3"
 }
 
+# mem_write_hex PID ADDR HEX: mem_write of the bytes HEX spells.
+mem_write_hex() {
+	mem_write "$1" "$2" <(unhex "$3")
+}
+
 # shift_addr START: hexdump -C offsets (from 0) on stdin become START +
 # offset, printed as hexdump prints them ("%08x").
 shift_addr() {
 	perl -pe 'BEGIN { $s = hex(shift) } s/^([0-9a-f]+)/sprintf("%08x", hex($1) + $s)/e' "$(hex "$1")"
+}
+
+# --- dumps against the real xxd and hexdump -C -------------------------------
+
+# grab START LEN: one independent read (mem_read of $TPID) of START:LEN
+# that bytes_at, ref_xxd and ref_hd cut their bytes from; the latest grab
+# that holds a span wins.
+GRAB_START=()
+GRAB_END=()
+grab() {
+	local i=${#GRAB_START[@]}
+	mem_read "$TPID" "$1" "$2" >"$BATS_TEST_TMPDIR/grab.$i.bin"
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/grab.$i.bin")" -eq "$(($2))" ] || return 1
+	GRAB_START+=($(($1)))
+	GRAB_END+=($(($1 + $2)))
+}
+
+# bytes_at START LEN > FILE: the real bytes of $TPID, from a grab if one
+# holds them, else from a fresh mem_read (which must not come up short).
+bytes_at() {
+	local start=$(($1)) len=$(($2)) i
+	for ((i = ${#GRAB_START[@]} - 1; i >= 0; i--)); do
+		if ((start >= GRAB_START[i] && start + len <= GRAB_END[i])); then
+			tail -c +$((start - GRAB_START[i] + 1)) "$BATS_TEST_TMPDIR/grab.$i.bin" | head -c "$len"
+			return
+		fi
+	done
+	mem_read "$TPID" "$start" "$len" >"$BATS_TEST_TMPDIR/read.bin"
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/read.bin")" -eq "$len" ] || return 1
+	cat "$BATS_TEST_TMPDIR/read.bin"
+}
+
+# ref_xxd START LEN [XXD OPTIONS]: xxd -o START of the LEN real bytes there.
+ref_xxd() {
+	local start=$1 len=$2
+	shift 2
+	bytes_at "$start" "$len" >"$BATS_TEST_TMPDIR/ref.bin" || return 1
+	xxd -o "$(hex "$start")" "$@" "$BATS_TEST_TMPDIR/ref.bin"
+}
+
+# ref_hd START LEN [HEXDUMP OPTIONS]: hexdump -C of the real bytes, with
+# the offsets shifted to the addresses.
+ref_hd() {
+	local start=$1 len=$2
+	shift 2
+	bytes_at "$start" "$len" >"$BATS_TEST_TMPDIR/ref.bin" || return 1
+	hexdump -C "$@" "$BATS_TEST_TMPDIR/ref.bin" | shift_addr "$start"
+}
+
+# same_dump EXPECTED-FILE CMD...: CMD exits 0 with nothing on stderr, and
+# its stdout (kept in $BATS_TEST_TMPDIR/got) is EXPECTED byte for byte.
+same_dump() {
+	local expected=$1 rc=0 got=$BATS_TEST_TMPDIR/got err=$BATS_TEST_TMPDIR/err
+	shift
+	"$@" >"$got" 2>"$err" || rc=$?
+	if [ "$rc" -ne 0 ] || [ -s "$err" ]; then
+		echo "$* exited $rc: $(cat "$err")"
+		return 1
+	fi
+	if ! cmp -s "$expected" "$got"; then
+		echo "differs from the real tool: $*"
+		diff "$expected" "$got" | head -20
+		return 1
+	fi
 }
 
 # around ADDR LEN: the hex of LEN bytes at ADDR of $TPID and 64 bytes
@@ -174,16 +243,125 @@ untouched() {
 	[ "$now" = "$SNAP" ]
 }
 
-# refused STATUS "$PVMIO" COMMAND ARGS...: the command must fail with
-# STATUS, print one "pvmio: COMMAND:" line on stderr and nothing on stdout.
-# (Whether memory stayed untouched is checked with snapshot/untouched.)
+# fails STATUS REGEX CMD...: runs CMD (run --separate-stderr, so $status,
+# $output and $stderr stay set for further checks); it must exit STATUS,
+# print nothing on stdout and exactly one line on stderr, which matches
+# the extended regular expression REGEX (anchor it with ^ where the whole
+# message is meant; every pvmio message is "pvmio: COMMAND: ...").
+fails() {
+	local want=$1 re=$2
+	shift 2
+	run --separate-stderr "$@"
+	echo "$*: status $status (want $want); stdout '$output'; stderr '$stderr' (want /$re/)"
+	[ "$status" -eq "$want" ] || return 1
+	[ -z "$output" ] || return 1
+	[[ -n $stderr && $stderr != *$'\n'* ]] || return 1
+	[[ $stderr =~ $re ]] || return 1
+}
+
+# refused STATUS "$PVMIO" COMMAND ARGS...: fails STATUS with the message
+# of COMMAND, "pvmio: COMMAND: ...".  (Whether memory stayed untouched is
+# checked with snapshot/untouched.)
 refused() {
 	local want=$1
 	shift
-	run --separate-stderr "$@"
-	echo "status $status; stdout '$output'; stderr '$stderr'"
-	[ "$status" -eq "$want" ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: $2: "* ]]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+	fails "$want" "^pvmio: $2: " "$@"
+}
+
+# wait_until SECONDS CMD...: runs CMD until it succeeds, every 10 ms (50 ms
+# after the first second); fails, saying what it waited for, when SECONDS
+# have passed without.
+wait_until() {
+	local timeout=$1 n=0 delay=0.01
+	shift
+	local now=${EPOCHREALTIME//[.,]/}
+	local deadline=$((now + timeout * 1000000))
+	until "$@"; do
+		now=${EPOCHREALTIME//[.,]/}
+		if ((now >= deadline)); then
+			echo "gave up after ${timeout}s waiting for: $*" >&2
+			return 1
+		fi
+		((++n == 100)) && delay=0.05
+		sleep "$delay"
+	done
+}
+
+# proc_state PID: the state letter of /proc/PID/stat (R, S, T, t, Z...).
+proc_state() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1
+}
+
+# in_state PID LETTER: PID is in that state now; for wait_until.
+in_state() {
+	[[ $(proc_state "$1") == "$2" ]]
+}
+
+# nonempty FILE: FILE exists and is not empty; for wait_until.
+nonempty() {
+	[[ -s $1 ]]
+}
+
+# not CMD...: CMD fails; for wait_until.
+not() {
+	! "$@"
+}
+
+# mem_is PID ADDR HEX: the bytes at ADDR are HEX now (read by mem_hex).
+mem_is() {
+	[[ $(mem_hex "$1" "$2" "$((${#3} / 2))") == "$3" ]]
+}
+
+# --- expected bytes ----------------------------------------------------------
+
+# pack ORDER TYPE VALUE...: the bytes of the VALUEs as hex, by Python's
+# struct; ORDER is <, > or = (native), TYPE a pvmio type (u8 ... i64,
+# f32, f64, ptr) or a struct code (B b H h I i Q q f d).  f32 values are
+# rounded once from the exact decimal (ties to even), not through a
+# double, as pvmio rounds them.
+pack() {
+	python3 - "$@" <<'PY'
+import struct, sys
+from fractions import Fraction
+order, typ, vals = sys.argv[1], sys.argv[2], sys.argv[3:]
+codes = {"u8": "B", "i8": "b", "u16": "H", "i16": "h", "u32": "I", "i32": "i",
+         "u64": "Q", "i64": "q", "f32": "f", "f64": "d",
+         "ptr": "Q" if struct.calcsize("P") == 8 else "I"}
+code = codes.get(typ, typ)
+assert order in "<>=" and len(order) == 1 and code in "BbHhIiQqfd", (order, typ)
+def f32(s):
+    exact = Fraction(s)
+    bits = struct.unpack("<I", struct.pack("<f", float(s)))[0]
+    best = None
+    for b in (bits - 1, bits, bits + 1):
+        c = struct.unpack("<f", struct.pack("<I", b & 0xffffffff))[0]
+        if c != c or c in (float("inf"), float("-inf")):
+            continue
+        c = Fraction(c)
+        key = (abs(c - exact), b & 1)
+        if best is None or key < best[0]:
+            best = (key, b)
+    return struct.unpack("<f", struct.pack("<I", best[1]))[0]
+out = b""
+for v in vals:
+    if code == "f":
+        x = f32(v)
+    elif code == "d":
+        x = float(v)
+    else:
+        x = int(v, 0)
+    out += struct.pack(order + code, x)
+print(out.hex())
+PY
+}
+
+# unhex HEX > FILE: the bytes that HEX (spaces allowed) spells.
+unhex() {
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1"
+}
+
+# hex_of STRING: STRING's bytes as lowercase hex.
+hex_of() {
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+	echo
 }

@@ -71,11 +71,6 @@ maps_field() {
 	"$PVMIO" maps "$1" | awk -v n="$2" '$NF == n { print $1; exit }'
 }
 
-# proc_state PID: the state letter of /proc/PID/stat.
-proc_state() {
-	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1
-}
-
 @test "maps: every line matches /proc/PID/maps (range, perms, offset, size, name)" {
 	start_target
 	run "$PVMIO" maps "$TPID"
@@ -231,15 +226,10 @@ line_at() {
 
 @test "maps NAME: an unknown name is a usage error that says what exists" {
 	start_target
-	run --separate-stderr "$PVMIO" maps "$TPID" no-such-lib.so
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: maps: "*no-such-lib.so* ]]
+	refused 2 "$PVMIO" maps "$TPID" no-such-lib.so
+	[[ $stderr == *no-such-lib.so* ]]
 	[[ $stderr == *'[heap]'* ]]
-	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-	run --separate-stderr "$PVMIO" maps "$TPID" heap no-such-lib.so
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
+	refused 2 "$PVMIO" maps "$TPID" heap no-such-lib.so
 }
 
 @test "maps NAME: the filter never leaves an empty or half JSON array" {
@@ -247,10 +237,8 @@ line_at() {
 	# empty filter result is a name the target lacks: a usage error, with
 	# nothing on stdout (not "[" nor "[]").
 	start_target
-	run --separate-stderr "$PVMIO" maps --json "$TPID" no-such-lib.so
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: maps: "*no-such-lib.so* ]]
+	refused 2 "$PVMIO" maps --json "$TPID" no-such-lib.so
+	[[ $stderr == *no-such-lib.so* ]]
 	run --separate-stderr "$PVMIO" maps --json "$TPID" '[vdso]'
 	[ "$status" -eq 0 ]
 	python3 -c '
@@ -335,19 +323,12 @@ PY
 	# sh starts a child that exits after the exec, then becomes sleep, which never
 	# reaps it: the child stays a zombie until the test kills sleep.
 	start_process sh -c 'sleep 0.05 & echo $! >"$0"; exec sleep 1000' "$BATS_TEST_TMPDIR/zombie"
-	local z i
-	for ((i = 0; i < 500; i++)); do
-		z=$(cat "$BATS_TEST_TMPDIR/zombie" 2>/dev/null) && [ -n "$z" ] && [ "$(proc_state "$z" 2>/dev/null)" = Z ] && break
-		sleep 0.01
-	done
-	[ "$(proc_state "$z")" = Z ]
-	run --separate-stderr "$PVMIO" maps "$z"
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: maps: "* ]]
-	run --separate-stderr "$PVMIO" maps --json "$z"
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
+	local z
+	wait_until 5 nonempty "$BATS_TEST_TMPDIR/zombie"
+	z=$(cat "$BATS_TEST_TMPDIR/zombie")
+	wait_until 5 in_state "$z" Z
+	refused 3 "$PVMIO" maps "$z"
+	refused 3 "$PVMIO" maps --json "$z"
 }
 
 @test "maps: no such process (exit 3)" {
@@ -355,23 +336,14 @@ PY
 	local gone=$TPID
 	stop_targets
 	[ ! -e "/proc/$gone" ]
-	run --separate-stderr "$PVMIO" maps "$gone"
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: maps: "* ]]
-	run --separate-stderr "$PVMIO" maps --json "$gone"
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
+	refused 3 "$PVMIO" maps "$gone"
+	refused 3 "$PVMIO" maps --json "$gone"
 }
 
 @test "maps: a bad PID or no PID is a usage error" {
-	run --separate-stderr "$PVMIO" maps
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	run --separate-stderr "$PVMIO" maps 12x
-	[ "$status" -eq 2 ]
-	run --separate-stderr "$PVMIO" maps 0
-	[ "$status" -eq 2 ]
+	refused 2 "$PVMIO" maps
+	refused 2 "$PVMIO" maps 12x
+	refused 2 "$PVMIO" maps 0
 }
 
 @test "maps --stop: the same lines, and the target runs again afterwards" {
@@ -408,12 +380,7 @@ m = mmap.mmap(f.fileno(), 8192, prot=mmap.PROT_READ)
 open(sys.argv[2], "w").write("ready")
 time.sleep(1000)
 ' "$f" "$BATS_TEST_TMPDIR/ready"
-	local i
-	for ((i = 0; i < 500; i++)); do
-		[ -s "$BATS_TEST_TMPDIR/ready" ] && break
-		sleep 0.01
-	done
-	[ -s "$BATS_TEST_TMPDIR/ready" ]
+	wait_until 5 nonempty "$BATS_TEST_TMPDIR/ready"
 	# What the kernel calls it (it may resolve the temporary directory).
 	local name
 	name=$(python3 - "$TPID" <<'PY'

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 bats_require_minimum_version 1.5.0
-# Progress on long jobs (SPEC "Long work"): drawn on stderr with
-# --progress, by default only for jobs over 256 MiB when stderr is a
-# terminal and stdout is not, never with --no-progress, and cleared at
-# the end.
+# Progress on long jobs (--progress and --no-progress in the manual's
+# "Common options", man/pvmio.1.in): drawn on stderr with --progress, by
+# default only for jobs over 256 MiB when stderr is a terminal and stdout
+# is not, never with --no-progress, and cleared at the end.
 
 load helper
 

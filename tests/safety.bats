@@ -1,21 +1,11 @@
 #!/usr/bin/env bats
-# Safety (SPEC "Safety", "Exit status and messages"; issue 5): the pinned
-# pid, messages in words for a denied, dead or zombie process and for
-# unreadable memory, no options from the environment, no setuid.
+# Safety (doc/DESIGN.md, "Exit status" and "Kernel facts the code relies
+# on"; the manual's SAFETY): the pinned pid, messages in words for a
+# denied, dead or zombie process and for unreadable memory, no options
+# from the environment, no setuid.
 
 bats_require_minimum_version 1.5.0
 load helper
-
-# wait_for FILE: polls until FILE is not empty; fails after ~30 s.
-wait_for() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[[ -s $1 ]] && return 0
-		sleep 0.05
-	done
-	echo "$1 never appeared" >&2
-	return 1
-}
 
 # gdb_pvmio ARGS...: runs pvmio under gdb (through libtool when $PVMIO is
 # its wrapper script); the extra gdb commands come from GDB_CMDS.
@@ -36,11 +26,11 @@ killed_mid_stream() {
 	start_target --big 512M
 	local fifo=$BATS_TEST_TMPDIR/out.fifo gate=$BATS_TEST_TMPDIR/gate started=$BATS_TEST_TMPDIR/started
 	mkfifo "$fifo"
-	(head -c 4096 >"$started"; while [[ ! -e $gate ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
+	(head -c 4096 >"$started"; wait_until 600 test -e "$gate"; cat >/dev/null) <"$fifo" &
 	local reader=$!
 	"$PVMIO" "$1" "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
 	local pv=$!
-	wait_for "$started"
+	wait_until 30 nonempty "$started"
 	kill -KILL "$TPID"
 	touch "$gate"
 	local st=0
@@ -52,16 +42,16 @@ killed_mid_stream() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }
 
-@test "a target killed during a long read: exit 3, says it exited" {
+@test "read: a target killed during a long read is exit 3, which says it exited" {
 	killed_mid_stream read
 }
 
-@test "a target killed during a long dump: exit 3, says it exited" {
+@test "dump: a target killed during a long dump is exit 3, which says it exited" {
 	killed_mid_stream dump
 }
 
 # gdb stops pvmio at its second write batch; the target is killed there.
-@test "a target killed during a long fill: exit 3, says it exited and nothing more is written" {
+@test "fill: a target killed during a long fill is exit 3, which says it exited and nothing more is written" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --big 512M
 	GDB_CMDS=(-ex 'break process_vm_writev' -ex run -ex continue -ex "shell kill -KILL $TPID" -ex delete -ex continue)
@@ -74,7 +64,7 @@ killed_mid_stream() {
 	[[ $output == *"pvmio: fill: process $TPID exited"*"nothing more"* ]]
 }
 
-@test "a target killed during a long write -i: exit 3, says it exited" {
+@test "write -i: a target killed during a long write is exit 3, which says it exited" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --big 512M
 	head -c $((64 << 20)) /dev/zero >"$BATS_TEST_TMPDIR/data"
@@ -85,16 +75,15 @@ killed_mid_stream() {
 	[[ $output == *"pvmio: write: "*"process $TPID exited"* ]]
 }
 
-@test "a process that is gone: exit 3, no such process" {
+@test "processes: one that is gone is exit 3, no such process" {
 	start_target
 	local pid=$TPID
 	stop_targets
-	run --separate-stderr "$PVMIO" read "$pid" 0x1000:1
-	[ "$status" -eq 3 ]
-	[[ $stderr == "pvmio: read: "*"no such process"*"$pid"* ]]
+	refused 3 "$PVMIO" read "$pid" 0x1000:1
+	[[ $stderr == *"no such process"*"$pid"* ]]
 }
 
-@test "a zombie: exit 3, says it is a zombie" {
+@test "processes: a zombie is exit 3 for read, maps, write and find, which say it is a zombie" {
 	python3 -c '
 import os, sys, time
 pid = os.fork()
@@ -103,106 +92,82 @@ if pid == 0:
 print(pid, flush=True)
 time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	TARGET_PIDS+=("$!")
-	wait_for "$BATS_TEST_TMPDIR/zombie"
+	wait_until 30 nonempty "$BATS_TEST_TMPDIR/zombie"
 	local z
 	z=$(cat "$BATS_TEST_TMPDIR/zombie")
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[[ $(awk '/^State:/ {print $2}' "/proc/$z/status") == Z ]] && break
-		sleep 0.05
-	done
+	wait_until 30 in_state "$z" Z
 	grep -q '^State:.*Z' "/proc/$z/status"
 	for cmd in "read $z 0x1000:1" "maps $z" "write $z 0x1000 00" "find $z 00"; do
-		run --separate-stderr "$PVMIO" $cmd
-		echo "$cmd: $status $stderr"
-		[ "$status" -eq 3 ]
-		[[ $stderr == "pvmio: ${cmd%% *}: "*"$z"*zombie* ]]
+		refused 3 "$PVMIO" $cmd
+		[[ $stderr == *"$z"*zombie* ]]
 	done
 }
 
-@test "permission denied (nobody against a root target): owner and CAP_SYS_PTRACE in the message" {
+@test "permissions: nobody against a root target is denied; the message names the owner and CAP_SYS_PTRACE" {
 	as_nobody
 	start_target
-	run --separate-stderr "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:16"
-	echo "$stderr"
-	[ "$status" -eq 3 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: read: "*"permission denied"*"$TPID"* ]]
+	fails 3 '^pvmio: read: ' "${NOBODY[@]}" "$NOBODY_PVMIO" read "$TPID" "$T_PATTERN:16"
+	[[ $stderr == *"permission denied"*"$TPID"* ]]
 	[[ $stderr == *"root"* ]]
 	[[ $stderr == *"CAP_SYS_PTRACE"* ]]
 	[[ $stderr == *"same user"* ]]
 	if [[ -r /proc/sys/kernel/yama/ptrace_scope ]]; then
 		[[ $stderr == *"ptrace_scope is $(cat /proc/sys/kernel/yama/ptrace_scope)"* ]]
 	fi
-	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 }
 
-@test "permission denied for write, fill, maps and --stop too" {
+@test "permissions: denied for write, fill, maps and --stop too" {
 	as_nobody
 	start_target
 	local before
 	before=$(mem_hex "$TPID" "$T_ZERO" 4)
 	for cmd in "write $TPID $T_ZERO deadbeef" "fill $TPID $T_ZERO:4 ff" "maps $TPID" \
 		"read --stop $TPID $T_PATTERN:4"; do
-		run --separate-stderr "${NOBODY[@]}" "$NOBODY_PVMIO" $cmd
-		echo "$cmd: $status $stderr"
-		[ "$status" -eq 3 ]
-		[[ $stderr == *"permission denied"*"root"*"CAP_SYS_PTRACE"* ]]
+		fails 3 'permission denied.*root.*CAP_SYS_PTRACE' "${NOBODY[@]}" "$NOBODY_PVMIO" $cmd
 	done
 	[ "$(mem_hex "$TPID" "$T_ZERO" 4)" = "$before" ]
 }
 
-@test "reading the PROT_NONE page: the message names the address and the mapping (---p)" {
+@test "read: of the PROT_NONE page, the message names the address and the mapping (---p)" {
 	start_target
-	run --separate-stderr "$PVMIO" read "$TPID" "$T_NONE:16"
-	echo "$stderr"
-	[ "$status" -eq 1 ]
-	[ -z "$output" ]
-	[[ $stderr == "pvmio: read: "*"$(hex "$T_NONE")"* ]]
+	refused 1 "$PVMIO" read "$TPID" "$T_NONE:16"
+	[[ $stderr == *"$(hex "$T_NONE")"* ]]
 	[[ $stderr == *"---p"* ]]
 	# The mapping around it: the page's own span.
 	[[ $stderr == *"$(hex "$T_NONE")..$(hex $((T_NONE + T_PAGE)))"* ]]
 }
 
-@test "reading an unmapped address: the message says not mapped and what is around" {
+@test "read: of an unmapped address, the message says not mapped and what is around" {
 	start_target
-	run --separate-stderr "$PVMIO" read "$TPID" "$T_HOLE:16"
-	echo "$stderr"
-	[ "$status" -eq 1 ]
-	[[ $stderr == "pvmio: read: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
+	refused 1 "$PVMIO" read "$TPID" "$T_HOLE:16"
+	[[ $stderr == *"$(hex "$T_HOLE")"*"not mapped"* ]]
 	# The gap: PATTERN ends at the hole, AFTER begins after it.
 	[[ $stderr == *"$(hex "$T_HOLE")"*"$(hex "$T_AFTER")"* ]]
 }
 
-@test "a read running into the hole: the message names the first unreadable address" {
+@test "read: running into the hole, the message names the first unreadable address" {
 	start_target
 	run --separate-stderr "$PVMIO" read "$TPID" "$T_PATTERN:$((2 * T_PAGE + 16))"
 	[ "$status" -eq 1 ]
 	[[ $stderr == "pvmio: read: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
 }
 
-@test "writing the read-only page: the message names the address and r--p" {
+@test "write: to the read-only page, the message names the address and r--p" {
 	start_target
-	run --separate-stderr "$PVMIO" write "$TPID" "$T_RO" 00
-	echo "$stderr"
-	[ "$status" -eq 1 ]
-	[[ $stderr == "pvmio: write: "*"$(hex "$T_RO")"*"r--p"* ]]
+	refused 1 "$PVMIO" write "$TPID" "$T_RO" 00
+	[[ $stderr == *"$(hex "$T_RO")"*"r--p"* ]]
 	[ "$(mem_hex "$TPID" "$T_RO" 1)" = 5a ]
 }
 
-@test "writing the PROT_NONE page and filling the hole: address and mapping" {
+@test "write, fill: the PROT_NONE page and the hole, the message names the address and mapping" {
 	start_target
-	run --separate-stderr "$PVMIO" write "$TPID" "$T_NONE" 00
-	echo "$stderr"
-	[ "$status" -eq 1 ]
-	[[ $stderr == "pvmio: write: "*"$(hex "$T_NONE")"*"---p"* ]]
-	run --separate-stderr "$PVMIO" fill "$TPID" "$T_HOLE:16" 00
-	echo "$stderr"
-	[ "$status" -eq 1 ]
-	[[ $stderr == "pvmio: fill: "*"$(hex "$T_HOLE")"*"not mapped"* ]]
+	refused 1 "$PVMIO" write "$TPID" "$T_NONE" 00
+	[[ $stderr == *"$(hex "$T_NONE")"*"---p"* ]]
+	refused 1 "$PVMIO" fill "$TPID" "$T_HOLE:16" 00
+	[[ $stderr == *"$(hex "$T_HOLE")"*"not mapped"* ]]
 }
 
-@test "a ~/.popt alias file changes nothing" {
+@test "options: a ~/.popt alias file changes nothing" {
 	start_target
 	local home=$BATS_TEST_TMPDIR/home
 	mkdir -p "$home"
@@ -217,13 +182,11 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	[ "$status" -eq 0 ]
 	cmp <(env HOME="$home" "$PVMIO" read --length 16 "$TPID" "$T_PATTERN") \
 		<(mem_read "$TPID" "$T_PATTERN" 16)
-	run --separate-stderr env HOME="$home" "$PVMIO" read -X "$TPID" "$T_PATTERN:16"
-	[ "$status" -eq 2 ]
-	run --separate-stderr env HOME="$home" "$PVMIO" read --hexy "$TPID" "$T_PATTERN:16"
-	[ "$status" -eq 2 ]
+	fails 2 '^pvmio: read: ' env HOME="$home" "$PVMIO" read -X "$TPID" "$T_PATTERN:16"
+	fails 2 '^pvmio: read: ' env HOME="$home" "$PVMIO" read --hexy "$TPID" "$T_PATTERN:16"
 }
 
-@test "POSIXLY_CORRECT and POSIX_ME_HARDER: options after the positionals still work" {
+@test "options: with POSIXLY_CORRECT or POSIX_ME_HARDER, options after the positionals still work" {
 	start_target
 	local want
 	want=$(mem_hex "$TPID" "$T_PATTERN" 16)
@@ -238,7 +201,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	done
 }
 
-@test "the binary is not setuid or setgid, and install sets no such bits" {
+@test "install: the binary is not setuid or setgid, and install sets no such bits" {
 	local -a bins=("$PVMIO")
 	local d
 	d=$(dirname "$PVMIO")
@@ -258,13 +221,9 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 
 # --- processes that are not what they seem -----------------------------------
 
-@test "a process whose main thread called pthread_exit: every command works by its pid and by a worker's tid" {
+@test "processes: whose main thread called pthread_exit, every command works by its pid and by a worker's tid" {
 	start_target --threads 2 --leader-exit 1
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(awk '/^State:/ {print $2}' "/proc/$TPID/status") == Z ]] && break
-		sleep 0.02
-	done
+	wait_until 4 in_state "$TPID" Z
 	grep -q '^State:.*Z' "/proc/$TPID/status"
 	local worker
 	worker=$(ls "/proc/$TPID/task" | grep -vx "$TPID" | head -n 1)
@@ -282,7 +241,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 		[ "$output" = "$want" ]
 		run --separate-stderr "$PVMIO" dump "$pid" "$T_PATTERN:16"
 		[ "$status" -eq 0 ]
-		[ "$output" = "$(mem_read "$worker" "$T_PATTERN" 16 | xxd -o "$T_PATTERN")" ]
+		[ "$output" = "$(TPID=$worker ref_xxd "$T_PATTERN" 16)" ]
 		run --separate-stderr "$PVMIO" maps "$pid" heap
 		[ "$status" -eq 0 ]
 		[[ $output == *"[heap]"* ]]
@@ -295,7 +254,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 		[ "$(mem_hex "$worker" "$at" 4)" = "$(printf '%08x' "$pid")" ]
 		run --separate-stderr "$PVMIO" fill "$pid" "$T_ZERO:8" 5a
 		[ "$status" -eq 0 ]
-		[ "$(mem_hex "$worker" "$T_ZERO" 8)" = 5a5a5a5a5a5a5a5a ]
+		mem_is "$worker" "$T_ZERO" 5a5a5a5a5a5a5a5a
 		# --stop stopped the live threads and resumed them
 		for t in /proc/"$TPID"/task/*; do
 			[[ $(awk '/^State:/ {print $2}' "$t/status") != T ]]
@@ -303,16 +262,13 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	done
 }
 
-@test "a kernel thread (kthreadd, pid 2): exit 3, says it has no user memory" {
+@test "processes: a kernel thread (kthreadd, pid 2) is exit 3, which says it has no user memory" {
 	[[ $(awk '{print $9}' /proc/2/stat 2>/dev/null) ]] || skip "no /proc/2 here (a pid namespace without kthreadd)"
 	(($(awk '{print $9}' /proc/2/stat) & 0x200000)) || skip "pid 2 is not a kernel thread here"
 	local cmd
 	for cmd in "read 2 0x1000:1" "maps 2" "dump 2" "find 2 00"; do
-		run --separate-stderr "$PVMIO" $cmd
-		echo "$cmd: $status $stderr"
-		[ "$status" -eq 3 ]
+		refused 3 "$PVMIO" $cmd
 		[[ $stderr == "pvmio: ${cmd%% *}: process 2"*"kernel thread"*"no user memory"* ]]
-		[ "${#stderr_lines[@]}" -eq 1 ]
 	done
 }
 
@@ -336,7 +292,7 @@ killed_at_second_read() {
 	[[ $output == *"pvmio: $1: process $TPID exited"* ]]
 }
 
-@test "a target killed mid-search: exit 3 and says so, with and without --force" {
+@test "find: a target killed mid-search is exit 3 and says so, with and without --force" {
 	start_target --big 64M
 	killed_at_second_read find "$TPID" 'de ad be ef 99 88 77 66' "$T_BIG:64M"
 	start_target --big 64M
@@ -346,21 +302,18 @@ killed_at_second_read() {
 	killed_at_second_read find --force "$TPID" 'de ad be ef 99 88 77 66'
 }
 
-@test "a target killed mid-read or mid-dump with --force: exit 3 and says so" {
+@test "read --force, dump --force: a target killed midway is exit 3 and says so" {
 	start_target --big 64M
 	killed_at_second_read read --force --holes=skip "$TPID" "$T_BIG:64M"
 	start_target --big 64M
 	killed_at_second_read dump --force "$TPID" "$T_BIG:64M"
 }
 
-@test "in a user namespace, a denial says capabilities there do not reach outside it" {
+@test "permissions: in a user namespace, a denial says capabilities there do not reach outside it" {
 	command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
 	unshare -U -r true 2>/dev/null || skip "this machine does not allow user namespaces"
 	start_target
-	run --separate-stderr unshare -U -r "$PVMIO" maps "$TPID"
-	echo "$stderr"
-	[ "$status" -eq 3 ]
-	[[ $stderr == "pvmio: maps: permission denied for process $TPID"*"user namespace"*"do not reach processes outside it"* ]]
+	fails 3 "^pvmio: maps: permission denied for process $TPID" unshare -U -r "$PVMIO" maps "$TPID"
+	[[ $stderr == *"user namespace"*"do not reach processes outside it"* ]]
 	[[ $stderr != *"or with CAP_SYS_PTRACE;"* ]]
-	[ "${#stderr_lines[@]}" -eq 1 ]
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# --stop (SPEC "Safety", issue 5): every thread of the target is held in a
-# tracing stop while pvmio works and runs again afterwards, on every way
-# out: success, an error, SIGINT/SIGTERM/SIGHUP, a closed output pipe and
-# SIGKILL of pvmio itself.  Thread states come from /proc/PID/task/*/stat.
+# --stop (doc/DESIGN.md, "The data flow of a read", step 4; the manual's
+# SAFETY): every thread of the target is held in a tracing stop while
+# pvmio works and runs again afterwards, on every way out: success, an
+# error, SIGINT/SIGTERM/SIGHUP, a closed output pipe and SIGKILL of pvmio
+# itself.  Thread states come from /proc/PID/task/*/stat.
 #
 # A long job is made deterministic with a gated reader: pvmio writes 64 MiB
 # into a pipe nobody drains until the test touches the gate file, so pvmio
@@ -28,13 +29,9 @@ all_in() {
 	[[ -n $st ]] && ! grep -qv "^[$2]\$" <<<"$st"
 }
 
-# wait_all_in PID LETTERS: polls until all_in holds; fails after ~30 s.
+# wait_all_in PID LETTERS: waits until all_in holds; fails after 30 s.
 wait_all_in() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		all_in "$1" "$2" && return 0
-		sleep 0.05
-	done
+	wait_until 30 all_in "$1" "$2" && return 0
 	echo "threads of $1 never all in [$2]: $(task_states "$1" | tr '\n' ' ')" >&2
 	return 1
 }
@@ -53,15 +50,16 @@ ticks() {
 
 # assert_ticks_advance PID: the spinning threads run: TICKS changes.
 assert_ticks_advance() {
-	local a b i
+	local a
 	a=$(ticks "$1")
-	for ((i = 0; i < 600; i++)); do
-		b=$(ticks "$1")
-		[[ $b != "$a" ]] && return 0
-		sleep 0.05
-	done
+	wait_until 30 ticks_not "$1" "$a" && return 0
 	echo "TICKS of $1 stays at $a: the target does not run" >&2
 	return 1
+}
+
+# ticks_not PID N: TICKS is no longer N.
+ticks_not() {
+	[[ $(ticks "$1") != "$2" ]]
 }
 
 # assert_runs PID: after pvmio, no thread is stopped and the counter moves.
@@ -79,7 +77,7 @@ start_gated() {
 	local fifo=$BATS_TEST_TMPDIR/out.fifo
 	rm -f "$fifo"
 	mkfifo "$fifo"
-	(while [[ ! -e $GATE ]]; do sleep 0.05; done; cat >/dev/null) <"$fifo" &
+	(wait_until 600 test -e "$GATE"; cat >/dev/null) <"$fifo" &
 	READER=$!
 	"$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/pv.err" &
 	PV=$!
@@ -179,7 +177,7 @@ assert_ticks_frozen() {
 	assert_runs "$TPID"
 }
 
-@test "a target stopped before (SIGSTOP) stays stopped after read --stop" {
+@test "stop: a target stopped before (SIGSTOP) stays stopped after read --stop" {
 	start_target --threads 4
 	kill -STOP "$TPID"
 	wait_all_in "$TPID" T
@@ -194,7 +192,7 @@ assert_ticks_frozen() {
 	assert_ticks_advance "$TPID"
 }
 
-@test "a stopped target stays stopped after a failing read --stop too" {
+@test "stop: a stopped target stays stopped after a failing read --stop too" {
 	start_target --threads 4
 	kill -STOP "$TPID"
 	wait_all_in "$TPID" T
@@ -203,7 +201,7 @@ assert_ticks_frozen() {
 	assert_all_in "$TPID" T
 }
 
-@test "an error inside the command (read of an unmapped address) resumes the target" {
+@test "stop: an error inside the command (read of an unmapped address) resumes the target" {
 	start_target --threads 4
 	run --separate-stderr "$PVMIO" read --stop "$TPID" "$T_HOLE:16"
 	[ "$status" -eq 1 ]
@@ -211,14 +209,14 @@ assert_ticks_frozen() {
 	assert_runs "$TPID"
 }
 
-@test "an error midway (read running into the hole) resumes the target" {
+@test "stop: an error midway (read running into the hole) resumes the target" {
 	start_target --threads 4
 	run --separate-stderr "$PVMIO" read --stop "$TPID" "$T_PATTERN:0x3000"
 	[ "$status" -eq 1 ]
 	assert_runs "$TPID"
 }
 
-@test "a write error with --stop (read-only page) resumes the target" {
+@test "stop: a write error (read-only page) resumes the target" {
 	start_target --threads 4
 	run --separate-stderr "$PVMIO" write --stop "$TPID" "$T_RO" 00
 	[ "$status" -eq 1 ]
@@ -241,23 +239,23 @@ signal_midway() {
 	assert_runs "$TPID"
 }
 
-@test "SIGINT to pvmio mid-job resumes the target" {
+@test "stop: SIGINT to pvmio mid-job resumes the target" {
 	signal_midway INT
 }
 
-@test "SIGTERM to pvmio mid-job resumes the target" {
+@test "stop: SIGTERM to pvmio mid-job resumes the target" {
 	signal_midway TERM
 }
 
-@test "SIGHUP to pvmio mid-job resumes the target" {
+@test "stop: SIGHUP to pvmio mid-job resumes the target" {
 	signal_midway HUP
 }
 
-@test "SIGKILL of pvmio mid-job: the kernel detaches, the target runs on" {
+@test "stop: SIGKILL of pvmio mid-job, the kernel detaches and the target runs on" {
 	signal_midway KILL
 }
 
-@test "a closed output pipe (| head -c 1) resumes the target" {
+@test "stop: a closed output pipe (| head -c 1) resumes the target" {
 	start_target --threads 4 --big 64M
 	run bash -c '"$1" read --stop "$2" "$3:64M" | head -c 1 | wc -c; echo "${PIPESTATUS[0]}"' _ \
 		"$PVMIO" "$TPID" "$T_BIG"
@@ -268,25 +266,26 @@ signal_midway() {
 	assert_runs "$TPID"
 }
 
-@test "a closed pipe on dump --stop resumes the target" {
+@test "stop: a closed pipe on dump --stop resumes the target" {
 	start_target --threads 4 --big 64M
 	run bash -c '"$1" dump --stop "$2" "$3:64M" | head -c 1 | wc -c' _ "$PVMIO" "$TPID" "$T_BIG"
 	[ "$output" -eq 1 ]
 	assert_runs "$TPID"
 }
 
-# wait_traced PID: until /proc/PID/status shows a tracer.
+# traced PID: /proc/PID/status shows a tracer.
+traced() {
+	[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") != 0 ]]
+}
+
+# wait_traced PID: until traced; fails after 30 s.
 wait_traced() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") != 0 ]] && return 0
-		sleep 0.05
-	done
+	wait_until 30 traced "$1" && return 0
 	echo "nothing attached to $1" >&2
 	return 1
 }
 
-@test "with strace holding the target, --stop falls back to SIGSTOP/SIGCONT, says so, target runs after" {
+@test "stop: with strace holding the target, it falls back to SIGSTOP/SIGCONT, says so, target runs after" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	start_target --threads 4
 	strace -f -qq -o /dev/null -p "$TPID" 2>"$BATS_TEST_TMPDIR/strace.err" &
@@ -308,7 +307,7 @@ wait_traced() {
 	assert_runs "$TPID"
 }
 
-@test "with gdb holding the target, --stop falls back to SIGSTOP, says so, target runs after gdb detaches" {
+@test "stop: with gdb holding the target, it falls back to SIGSTOP, says so, target runs after gdb detaches" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --threads 4
 	local gate=$BATS_TEST_TMPDIR/gdb.go
@@ -329,7 +328,7 @@ wait_traced() {
 	assert_ticks_advance "$TPID"
 }
 
-@test "with strace holding the target, a failing --stop read still sends SIGCONT" {
+@test "stop: with strace holding the target, a failing --stop read still sends SIGCONT" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	start_target --threads 4
 	strace -f -qq -o /dev/null -p "$TPID" 2>/dev/null &
