@@ -12,20 +12,19 @@
 /* Candidates shown for an ambiguous symbol. */
 #define CANDIDATES_MAX 8
 
-const char *module_name(const struct pvmio_maps *m, const char *full)
+const char *module_name(const struct pvmio_maps *m, const char *full, char *buf, size_t size)
 {
 	const char *slash = strrchr(full, '/');
 	if (!slash)
 		return full;
-	char base[256];
-	snprintf(base, sizeof base, "%s", slash + 1);
-	size_t n = strlen(base), k = strlen(" (deleted)");
-	if (n > k && strcmp(base + n - k, " (deleted)") == 0)
-		base[n - k] = '\0';
+	snprintf(buf, size, "%s", slash + 1);
+	size_t n = strlen(buf), k = strlen(" (deleted)");
+	if (n > k && strcmp(buf + n - k, " (deleted)") == 0)
+		buf[n - k] = '\0';
 	const char *match;
 	struct perr e;
-	if (match_name(m, base, &match, &e) == 0 && strcmp(match, full) == 0)
-		return slash + 1;
+	if (match_name(m, buf, &match, &e) == 0 && strcmp(match, full) == 0)
+		return buf;
 	return full;
 }
 
@@ -57,7 +56,8 @@ static const char *table_name(int table)
 /* Why MODULE's symbols cannot give NAME, for a message. */
 static int no_symbol(struct target *t, int rc, const char *module, const char *name, struct perr *e)
 {
-	const char *m = module ? module_name(t->maps, module) : NULL;
+	char buf[256];
+	const char *m = module ? module_name(t->maps, module, buf, sizeof buf) : NULL;
 	switch (rc) {
 	case -ENOMEM:
 		return nomem(e);
@@ -66,6 +66,12 @@ static int no_symbol(struct target *t, int rc, const char *module, const char *n
 				"%s has no symbol table (it was stripped): install its debug symbols (Debian: its "
 				"-dbgsym or -dbg package) or give an address",
 				m);
+	case -ENOKEY:
+		/* not found where only the exported symbols are left */
+		return perr_set(e, PERR_SYMBOL,
+				"no symbol '%s' in %s, which was stripped: it has only its exported symbols (.dynsym); "
+				"install its debug symbols (Debian: its -dbgsym or -dbg package) or give an address",
+				name, m);
 	case -ENOEXEC:
 		return perr_set(e, PERR_SYMBOL, "%s is not an ELF file with symbols: '%s' cannot be in it", m, name);
 	case -ESTALE:
@@ -95,14 +101,23 @@ static int symbol(void *ctx, const char *module, const char *name, uint64_t *add
 		return -1;
 	struct pvmio_symbol found[CANDIDATES_MAX];
 	int n = pvmio_symbol(t->syms, module, name, found, CANDIDATES_MAX);
+	if (n == -ENOENT && module && pvmio_symbols_source(t->syms, module) == PVMIO_SYM_DYNSYM)
+		n = -ENOKEY;
+	if (n == -ESTALE || n == -EACCES) {
+		/* a bare name: the module that could not be read */
+		if (!module)
+			module = found[0].module;
+	}
 	if (n < 0)
 		return no_symbol(t, n, module, name, e);
 	if (n > 1) {
 		char list[400] = "";
 		size_t used = 0;
-		for (int i = 0; i < n && i < CANDIDATES_MAX && used < sizeof list; i++)
+		for (int i = 0; i < n && i < CANDIDATES_MAX && used < sizeof list; i++) {
+			char buf[256];
 			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s:%s", i ? ", " : "",
-						 module_name(t->maps, found[i].module), found[i].name);
+						 module_name(t->maps, found[i].module, buf, sizeof buf), found[i].name);
+		}
 		return perr_set(e, PERR_AMBIGUOUS, "'%s' is ambiguous: %d symbols have that name (%s%s); name the module",
 				name, n, list, n > CANDIDATES_MAX ? ", ..." : "");
 	}
@@ -111,7 +126,9 @@ static int symbol(void *ctx, const char *module, const char *name, uint64_t *add
 				"'%s' is thread-local (STT_TLS): each thread has its own, at no single address", name);
 	*addr = found[0].addr;
 	*size = found[0].size;
-	cli_verbose("%s:%s is %#" PRIx64 ", %" PRIu64 " bytes (from %s)%s", module_name(t->maps, found[0].module),
+	char buf[256];
+	cli_verbose("%s:%s is %#" PRIx64 ", %" PRIu64 " bytes (from %s)%s",
+		    module_name(t->maps, found[0].module, buf, sizeof buf),
 		    found[0].name, found[0].addr, found[0].size, table_name(found[0].table),
 		    found[0].type == STT_GNU_IFUNC ? "; an IFUNC: the address of its resolver" : "");
 	return 0;
@@ -149,7 +166,7 @@ int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e)
 	p->mapping = m;
 	if (m->name[0]) {
 		/* NAME+OFF counts from the start of NAME's lowest mapping */
-		p->module = module_name(t->maps, m->name);
+		p->module = module_name(t->maps, m->name, p->module_buf, sizeof p->module_buf);
 		for (size_t i = 0; i < t->maps->n; i++) {
 			if (strcmp(t->maps->v[i].name, m->name) == 0) {
 				p->module_off = addr - t->maps->v[i].start;
@@ -169,7 +186,7 @@ int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e)
 		p->symbol_size = sym.size;
 		if (!p->module) {
 			/* the .bss past a module's file: named by its module */
-			p->module = module_name(t->maps, sym.module);
+			p->module = module_name(t->maps, sym.module, p->module_buf, sizeof p->module_buf);
 			p->module_off = addr - sym.module_base;
 		}
 	}

@@ -10,14 +10,16 @@
 /* A resolver over T (its maps must be read). */
 void target_resolver(struct target *t, struct resolver *r);
 /* The shortest name that pastes back for the module mapped as FULL: its
- * base name when that is unambiguous, else FULL. */
-const char *module_name(const struct pvmio_maps *m, const char *full);
+ * base name (without " (deleted)"), made in BUF, when that is
+ * unambiguous, else FULL. */
+const char *module_name(const struct pvmio_maps *m, const char *full, char *buf, size_t size);
 
 /* What an address is, for where and find --where. */
 struct place {
 	uint64_t addr;
 	const struct pvmio_mapping *mapping;	/* NULL: in no mapping */
 	const char *module;	/* the name that pastes back, NULL for anonymous memory */
+	char module_buf[256];	/* where module may point */
 	uint64_t module_off;	/* from the start of that name's lowest mapping */
 	const char *symbol;	/* NULL: no symbol covers or precedes it */
 	uint64_t symbol_addr, symbol_off, symbol_size;

@@ -160,9 +160,14 @@ void pvmio_symbols_close(struct pvmio_symbols *s);
  * in OUT: more than one is an ambiguity), or -ENOENT (none), -ENODATA
  * (the module has no symbol table), -ENOEXEC (MODULE is not a mapped ELF
  * object), -ESTALE (its file was replaced and the mapped one cannot be
- * opened), -ENOMEM. */
+ * opened), -ENOMEM.  A bare NAME found in no module that could be read,
+ * with one that could not: that one's error, and OUT[0].module names it. */
 int pvmio_symbol(struct pvmio_symbols *s, const char *module, const char *name, struct pvmio_symbol *out,
 		 size_t max);
+/* Where MODULE's symbols come from (PVMIO_SYM_*: PVMIO_SYM_DYNSYM means
+ * it was stripped to its exported symbols), or -ENODATA, -ENOEXEC,
+ * -ESTALE, as pvmio_symbol. */
+int pvmio_symbols_source(struct pvmio_symbols *s, const char *module);
 /* The symbol that covers ADDR, or else the closest one below it in the
  * same module: 0 with *OUT and *OFFSET from it; 1 in a module with no
  * symbol there (OUT's module only, *OFFSET from module_base); -EFAULT in

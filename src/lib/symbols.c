@@ -514,6 +514,10 @@ int pvmio_symbol(struct pvmio_symbols *s, const char *module, const char *name, 
 	 * linker binds it (a copy relocation makes the program's copy of
 	 * environ the live one). */
 	const char *exe = s->maps->exe;
+	/* A module whose file cannot be read (replaced, denied) may be the
+	 * one that defines NAME: found nowhere else, that is the answer. */
+	int unread = 0;
+	const char *unread_module = NULL;
 	for (size_t k = 0; exe && k < s->nmods; k++) {
 		if (strcmp(s->mods[k].first->name, exe) != 0)
 			continue;
@@ -522,12 +526,26 @@ int pvmio_symbol(struct pvmio_symbols *s, const char *module, const char *name, 
 			return rc;
 		if (s->ncands)
 			return copy_out(s, out, max);
+		if ((rc == -ESTALE || rc == -EACCES) && !unread) {
+			unread = rc;
+			unread_module = s->mods[k].first->name;
+		}
 	}
 	for (size_t k = 0; k < s->nmods; k++) {
 		if (exe && strcmp(s->mods[k].first->name, exe) == 0)
 			continue;
-		if (search_module(s, &s->mods[k], name) == -ENOMEM)
+		int rc = search_module(s, &s->mods[k], name);
+		if (rc == -ENOMEM)
 			return -ENOMEM;
+		if ((rc == -ESTALE || rc == -EACCES) && !unread) {
+			unread = rc;
+			unread_module = s->mods[k].first->name;
+		}
+	}
+	if (!s->ncands && unread) {
+		if (max)
+			out[0] = (struct pvmio_symbol){ .module = unread_module };
+		return unread;
 	}
 	/* Across modules: a global hides locals of the same name. */
 	size_t globals = 0;
@@ -541,6 +559,39 @@ int pvmio_symbol(struct pvmio_symbols *s, const char *module, const char *name, 
 		s->ncands = kept;
 	}
 	return copy_out(s, out, max);
+}
+
+int pvmio_symbols_source(struct pvmio_symbols *s, const char *module)
+{
+	for (size_t k = 0; k < s->nmods; k++) {
+		struct module *mod = &s->mods[k];
+		if (strcmp(mod->first->name, module) != 0)
+			continue;
+		GElf_Addr bias;
+		if (dwfl_module_getsymtab(mod->dm) < 0) {
+			if (!dwfl_module_getelf(mod->dm, &bias))
+				return mod->open_err ? -mod->open_err : -ENOEXEC;
+			return -ENODATA;
+		}
+		const char *debugfile = NULL;
+		dwfl_module_info(mod->dm, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		if (debugfile)
+			return PVMIO_SYM_DEBUGFILE;
+		Elf *e = dwfl_module_getelf(mod->dm, &bias);
+		if (e && has_section(e, SHT_SYMTAB))
+			return PVMIO_SYM_SYMTAB;
+		/* MiniDebugInfo: a .symtab of the local symbols, compressed */
+		Elf_Scn *scn = NULL;
+		size_t shstrndx;
+		while (e && elf_getshdrstrndx(e, &shstrndx) == 0 && (scn = elf_nextscn(e, scn))) {
+			GElf_Shdr sh;
+			const char *n = gelf_getshdr(scn, &sh) ? elf_strptr(e, shstrndx, sh.sh_name) : NULL;
+			if (n && strcmp(n, ".gnu_debugdata") == 0)
+				return PVMIO_SYM_MINIDEBUG;
+		}
+		return PVMIO_SYM_DYNSYM;
+	}
+	return -ENOEXEC;
 }
 
 static struct module *module_at(struct pvmio_symbols *s, uint64_t addr)
@@ -597,9 +648,11 @@ int pvmio_where(struct pvmio_symbols *s, uint64_t addr, struct pvmio_symbol *out
 	*offset = addr - mod->low;
 	if (sort_module(mod) < 0)
 		return -ENOMEM;
-	/* The closest symbol at or below ADDR; of several there, one whose
-	 * size covers ADDR, and then, as gdb's minimal symbols do, the last
-	 * name in strcmp order (environ over __environ). */
+	/* The closest symbol at or below ADDR; of several there, the one gdb
+	 * names: an exported one (gdb looks in the module's own file before
+	 * its debug file), then one whose size covers ADDR, then the last
+	 * name in strcmp order (environ over __environ), as gdb sorts its
+	 * minimal symbols. */
 	int lo = 0, hi = mod->nsorted;
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
@@ -614,18 +667,24 @@ int pvmio_where(struct pvmio_symbols *s, uint64_t addr, struct pvmio_symbol *out
 	const char *best = NULL;
 	GElf_Sym best_sym = { 0 };
 	Elf *best_from = NULL;
-	int best_covers = 0;
+	int best_rank = -1;
+	GElf_Addr bias;
+	Elf *main_elf = dwfl_module_getelf(mod->dm, &bias);
 	for (int i = lo - 1; i >= 0 && mod->sorted[i].addr == at; i--) {
 		GElf_Sym sym;
 		GElf_Addr v;
 		Elf *from;
 		const char *name = dwfl_module_getsym_info(mod->dm, mod->sorted[i].index, &sym, &v, NULL, &from, NULL);
-		int covers = addr - at < sym.st_size;
-		if (!best || covers > best_covers || (covers == best_covers && strcmp(name, best) > 0)) {
+		const char *ver = strchr(name, '@');
+		char vbuf[128];
+		int exp = exported(main_elf, name, ver ? (size_t)(ver - name) : strlen(name), sym.st_value, vbuf,
+				   sizeof vbuf);
+		int rank = 2 * exp + (addr - at < sym.st_size);
+		if (rank > best_rank || (rank == best_rank && strcmp(name, best) > 0)) {
 			best = name;
 			best_sym = sym;
 			best_from = from;
-			best_covers = covers;
+			best_rank = rank;
 		}
 	}
 	out->name = best;

@@ -71,6 +71,8 @@ static void test_lookup(struct pvmio_symbols *s, const char *exe)
 	t_eq(pvmio_symbol(s, NULL, "no_such_symbol_anywhere_xyz", out, 4), -ENOENT, "an unknown name: -ENOENT");
 	t_eq(pvmio_symbol(s, exe, "qsort", out, 4), -ENOENT,
 	     "a libc function the program only calls is not in the program: -ENOENT");
+	t_eq(pvmio_symbols_source(s, exe), PVMIO_SYM_SYMTAB, "the program's symbols come from its .symtab");
+	t_eq(pvmio_symbols_source(s, "/no/such/module"), -ENOEXEC, "pvmio_symbols_source of no module: -ENOEXEC");
 	t_eq(pvmio_symbol(s, "[heap]", "x", out, 4) < 0, 1, "a module that is no ELF file: an error");
 	t_eq(pvmio_symbol(s, "/no/such/module", "x", out, 4) < 0, 1, "a module that is not mapped: an error");
 }
