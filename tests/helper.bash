@@ -18,7 +18,7 @@ start_target() {
 	"$TARGET" "$@" >"$out" 2>&1 &
 	TPID=$!
 	TARGET_PIDS+=("$TPID")
-	if ! wait_until 5 grep -qs '^READY$' "$out"; then
+	if ! wait_until 30 grep -qs '^READY$' "$out"; then
 		echo "target did not start: $(cat "$out")" >&2
 		return 1
 	fi
