@@ -9,12 +9,14 @@ _pvmio_common='--stop --progress --no-progress --verbose -h --help --usage'
 _pvmio_options() {
 	case $1 in
 	read) echo "-f --format -t --type -e --endian -c --count -n --length -A --addresses --holes --force" ;;
-	write) echo "-t --type -e --endian -s --string -z --nul -i --input -f --format --force --verify" ;;
+	write) echo "-t --type -e --endian -s --string -z --nul -i --input -f --format --force --verify --hold --interval" ;;
 	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --force" ;;
 	fill) echo "-t --type -e --endian -s --string -z --nul --force --verify" ;;
 	maps) echo "--json" ;;
 	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --force" ;;
 	where) echo "--json" ;;
+	watch) echo "-t --type -e --endian --interval --count --for -a --all --time --json --force" ;;
+	wait) echo "-t --type -e --endian --interval --timeout --retry-unreadable -q --quiet --force" ;;
 	esac
 	echo "$_pvmio_common"
 }
@@ -23,10 +25,12 @@ _pvmio_options() {
 _pvmio_takes_arg() {
 	case $1:$2 in
 	read:-[ftecn] | read:--format | read:--type | read:--endian | read:--count | read:--length | read:--holes) return 0 ;;
-	write:-[tesif] | write:--type | write:--endian | write:--string | write:--input | write:--format) return 0 ;;
+	write:-[tesif] | write:--type | write:--endian | write:--string | write:--input | write:--format | write:--interval) return 0 ;;
 	dump:-[ncg] | dump:--length | dump:--cols | dump:--groupsize | dump:--color) return 0 ;;
 	fill:-[tes] | fill:--type | fill:--endian | fill:--string) return 0 ;;
 	find:-[tesm] | find:--type | find:--endian | find:--string | find:--align | find:--max-count) return 0 ;;
+	watch:-[te] | watch:--type | watch:--endian | watch:--interval | watch:--count | watch:--for | watch:--time) return 0 ;;
+	wait:-[te] | wait:--type | wait:--endian | wait:--interval | wait:--timeout) return 0 ;;
 	esac
 	return 1
 }
@@ -143,7 +147,7 @@ _pvmio() {
 		if [[ $cur == -* ]]; then
 			_pvmio_add "$cur" --help --version
 		else
-			_pvmio_add "$cur" read write dump fill maps find where
+			_pvmio_add "$cur" read write dump fill maps find where watch wait
 		fi
 		return 0
 	fi
@@ -157,6 +161,8 @@ _pvmio() {
 		write:-f | write:--format) _pvmio_add "$cur" xxd ;;
 		read:--holes) _pvmio_add "$cur" error zero skip ;;
 		dump:--color) _pvmio_add "$cur" auto always never ;;
+		watch:--time) _pvmio_add "$cur" relative iso none ;;
+		*:--interval | *:--for | *:--timeout) _pvmio_add "$cur" 10ms 100ms 1s 10s 1m ;;
 		write:-i | write:--input)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
@@ -177,7 +183,11 @@ _pvmio() {
 		return 0
 	fi
 	case $cmd in
-	read | dump | maps | where) _pvmio_names "$prog" "$pid" "$cur" ;;
+	read | dump | maps | where | watch) _pvmio_names "$prog" "$pid" "$cur" ;;
+	wait)
+		((npos == 1)) && _pvmio_names "$prog" "$pid" "$cur"
+		((npos == 2)) && _pvmio_add "$cur" eq ne lt le gt ge changed
+		;;
 	write | fill) ((npos == 1)) && _pvmio_names "$prog" "$pid" "$cur" ;;
 	find) ((npos >= 2 || seen_s)) && _pvmio_names "$prog" "$pid" "$cur" ;;
 	esac

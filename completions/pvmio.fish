@@ -2,7 +2,7 @@
 # their values, process ids with their names, and the mapping names of the
 # process already typed (through "pvmio maps PID").
 
-set -l __pvmio_commands read write dump fill maps find where
+set -l __pvmio_commands read write dump fill maps find where watch wait
 
 # The positional arguments after the command, options and their values
 # left out; prints the command first.
@@ -32,10 +32,12 @@ function __pvmio_args
                 # Options whose value is the next word.
                 switch $cmd:$t
                     case 'read:-f' 'read:-t' 'read:-e' 'read:-c' 'read:-n' 'read:--format' 'read:--type' 'read:--endian' 'read:--count' 'read:--length' 'read:--holes' \
-                        'write:-t' 'write:-e' 'write:-s' 'write:-i' 'write:-f' 'write:--type' 'write:--endian' 'write:--string' 'write:--input' 'write:--format' \
+                        'write:-t' 'write:-e' 'write:-s' 'write:-i' 'write:-f' 'write:--type' 'write:--endian' 'write:--string' 'write:--input' 'write:--format' 'write:--interval' \
                         'dump:-n' 'dump:-c' 'dump:-g' 'dump:--length' 'dump:--cols' 'dump:--groupsize' 'dump:--color' \
                         'fill:-t' 'fill:-e' 'fill:-s' 'fill:--type' 'fill:--endian' 'fill:--string' \
-                        'find:-t' 'find:-e' 'find:-s' 'find:-m' 'find:--type' 'find:--endian' 'find:--string' 'find:--align' 'find:--max-count'
+                        'find:-t' 'find:-e' 'find:-s' 'find:-m' 'find:--type' 'find:--endian' 'find:--string' 'find:--align' 'find:--max-count' \
+                        'watch:-t' 'watch:-e' 'watch:--type' 'watch:--endian' 'watch:--interval' 'watch:--count' 'watch:--for' 'watch:--time' \
+                        'wait:-t' 'wait:-e' 'wait:--type' 'wait:--endian' 'wait:--interval' 'wait:--timeout'
                         set skip 1
                 end
                 continue
@@ -43,6 +45,12 @@ function __pvmio_args
         end
         echo $t
     end
+end
+
+# Is the next positional argument wait's OP?
+function __pvmio_wants_op
+    set -l args (__pvmio_args)
+    test (count $args) -eq 3; and test $args[1] = wait
 end
 
 # Is the next positional argument the PID of a command?
@@ -57,8 +65,10 @@ function __pvmio_wants_name
     set -l n (count $args)
     test $n -ge 2; or return 1
     switch $args[1]
-        case read dump maps where
+        case read dump maps where watch
             return 0
+        case wait
+            test $n -eq 2
         case write fill
             test $n -eq 2
         case find
@@ -122,6 +132,8 @@ complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a fill
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a maps -d 'list the mappings'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a find -d 'print the address of every match of a pattern'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a where -d 'what each address is: its symbol, mapping and permissions'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a watch -d 'print values as they change, at an interval'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a wait -d 'block until the value at ADDR meets a condition'
 
 # Positional arguments: the PID, then mapping names where ranges go.
 complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_needs_pid" -a '(__pvmio_pids)'
@@ -159,6 +171,8 @@ complete -c pvmio -n $c -s z -l nul -d 'with -s, add a NUL byte'
 complete -c pvmio -n $c -s i -l input -r -F -d 'write the bytes of FILE (- for stdin)'
 complete -c pvmio -n $c -s f -l format -x -a xxd -d 'read dump lines'
 complete -c pvmio -n $c -l force -d 'write read-only private pages, as debuggers do'
+complete -c pvmio -n $c -l hold -d 'rewrite the value whenever it differs, for DUR (with its unit)'
+complete -c pvmio -n $c -l interval -x -a '10ms 100ms 1s' -d 'time between polls of --hold'
 complete -c pvmio -n $c -l verify -d 'read back and compare'
 
 # dump
@@ -199,3 +213,26 @@ complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
 # where
 set c '__fish_seen_subcommand_from where'
 complete -c pvmio -n $c -l json -d 'one JSON object a line'
+
+# watch
+set c '__fish_seen_subcommand_from watch'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'print values of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -l interval -x -a '10ms 100ms 1s' -d 'time between polls'
+complete -c pvmio -n $c -l count -x -d 'end after N changes'
+complete -c pvmio -n $c -l for -x -a '10s 1m' -d 'end after DUR'
+complete -c pvmio -n $c -s a -l all -d 'print every poll, changed or not'
+complete -c pvmio -n $c -l time -x -a 'relative iso none' -d 'timestamps'
+complete -c pvmio -n $c -l json -d 'one JSON object a line'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+
+# wait
+set c '__fish_seen_subcommand_from wait'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'ADDR and VALUE are of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -l interval -x -a '10ms 100ms 1s' -d 'time between polls'
+complete -c pvmio -n $c -l timeout -x -a '10s 1m' -d 'give up after DUR: exit 5'
+complete -c pvmio -n $c -l retry-unreadable -d 'poll unreadable memory again instead of exit 1'
+complete -c pvmio -n $c -s q -l quiet -d 'print nothing; the status tells'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+complete -c pvmio -n "$c; and __pvmio_wants_op" -a 'eq ne lt le gt ge changed' -d 'condition'

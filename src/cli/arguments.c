@@ -72,6 +72,26 @@ static int mentions_name(const char *s)
 	return 0;
 }
 
+int range_from_arg(const char *arg, const struct resolver *res, const struct range_defaults *d, struct range *r,
+		   struct perr *e)
+{
+	if (parse_range(arg, res, r, e) < 0)
+		return -1;
+	if (!r->has_len || (r->is_name && d->explicit_len)) {
+		if (!d->have_len)
+			return syntax_error(e, "'%s': how many bytes? Give ADDR:LEN or ADDR..END%s", arg,
+					    d->hint ? d->hint : "");
+		r->len = d->len;
+		if (r->len && r->addr > UINT64_MAX - (r->len - 1))
+			return syntax_error(e, "'%s' with length %" PRIu64 " passes the top of the address space (2^64)",
+					    arg, d->len);
+	}
+	if (d->multiple > 1 && r->len % d->multiple)
+		return syntax_error(e, "'%s': the length %" PRIu64 " is not a whole number of %u-byte values", arg,
+				    r->len, d->multiple);
+	return 0;
+}
+
 int ranges_from_args(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out)
 {
 	struct range *r = calloc(n ? (size_t)n : 1, sizeof *r);
@@ -88,30 +108,9 @@ int ranges_from_args(struct target *t, const char **args, int n, const struct ra
 		}
 		struct resolver res;
 		target_resolver(t, &res);
-		if (parse_range(args[i], &res, &r[i], &e) < 0) {
+		if (range_from_arg(args[i], &res, d, &r[i], &e) < 0) {
 			free(r);
 			return report_parse_error(t, &e);
-		}
-		if (!r[i].has_len || (r[i].is_name && d->explicit_len)) {
-			if (!d->have_len) {
-				cli_error("'%s': how many bytes? Give ADDR:LEN or ADDR..END%s", args[i],
-					  d->hint ? d->hint : "");
-				free(r);
-				return EXIT_USAGE;
-			}
-			r[i].len = d->len;
-			if (r[i].len && r[i].addr > UINT64_MAX - (r[i].len - 1)) {
-				cli_error("'%s' with length %" PRIu64 " passes the top of the address space (2^64)",
-					  args[i], d->len);
-				free(r);
-				return EXIT_USAGE;
-			}
-		}
-		if (d->multiple > 1 && r[i].len % d->multiple) {
-			cli_error("'%s': the length %" PRIu64 " is not a whole number of %u-byte values", args[i],
-				  r[i].len, d->multiple);
-			free(r);
-			return EXIT_USAGE;
 		}
 	}
 	*out = r;

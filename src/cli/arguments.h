@@ -25,6 +25,10 @@ struct range_defaults {
 	unsigned multiple;	/* each length a multiple of this (a -t size) */
 	const char *hint;	/* other ways to give a length, for the message */
 };
+/* One RANGE argument, its names resolved by RES, its length given by D
+ * where it has none; 0, or -1 with E. */
+int range_from_arg(const char *arg, const struct resolver *res, const struct range_defaults *d, struct range *r,
+		   struct perr *e);
 /* Parses N RANGE arguments into *OUT (malloc'd), reading the maps when
  * one names a mapping; 0, or an exit status (reported). */
 int ranges_from_args(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out);

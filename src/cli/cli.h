@@ -2,7 +2,8 @@
  * command file includes.  The layers, from the bottom (doc/DESIGN.md):
  * perr, bytes, names, grammar, address (the pure parsers); output, hexsimd,
  * dumper, values (the formatters); dump_reader (the dumper's inverse);
- * messages, options, target, lookup, progress, arguments, writing, read_driver
+ * messages, options, target, lookup, progress, arguments, writing, read_driver,
+ * poll
  * (what commands share); cmd_*.c (one a command); main.c. */
 #ifndef PVMIO_CLI_H
 #define PVMIO_CLI_H
@@ -19,6 +20,7 @@
 #include "messages.h"
 #include "options.h"
 #include "output.h"
+#include "poll.h"
 #include "progress.h"
 #include "pvmio.h"
 #include "read_driver.h"
@@ -38,6 +40,6 @@ struct command {
 	const char *summary;
 };
 
-extern const struct command cmd_read, cmd_write, cmd_dump, cmd_fill, cmd_maps, cmd_find, cmd_where;
+extern const struct command cmd_read, cmd_write, cmd_dump, cmd_fill, cmd_maps, cmd_find, cmd_where, cmd_watch, cmd_wait;
 
 #endif

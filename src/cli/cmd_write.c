@@ -15,7 +15,30 @@
 #include <unistd.h>
 
 static char *opt_format, *opt_input;
-static int opt_verify;
+static const char *opt_hold;
+static int opt_verify, hold_given;
+
+/* --hold with no DUR is --hold until interrupted: a callback tells the
+ * option given alone from the option not given. */
+static void hold_seen(poptContext ctx, enum poptCallbackReason reason, const struct poptOption *opt, const char *arg,
+		      const void *data)
+{
+	(void)ctx, (void)reason, (void)data;
+	/* popt may call it for the options that follow its table too */
+	if (!opt || !opt->longName || strcmp(opt->longName, "hold") != 0)
+		return;
+	/* ARG may be popt's own buffer, used again for the next option */
+	static char copy[64];
+	hold_given = 1;
+	opt_hold = arg && strlen(arg) < sizeof copy ? strcpy(copy, arg) : arg;
+}
+
+static struct poptOption hold_table[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)(uintptr_t)hold_seen, 0, NULL, NULL },
+	{ "hold", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 0,
+	  "rewrite the value whenever it differs, for DUR (alone: until interrupted)", "DUR" },
+	POPT_TABLEEND
+};
 
 static struct poptOption options[] = {
 	TYPED_OPTIONS,
@@ -24,14 +47,16 @@ static struct poptOption options[] = {
 	{ "format", 'f', POPT_ARG_STRING, &opt_format, 0, "xxd: read dump lines (xxd, hexdump -C, pvmio dump)", "FORMAT" },
 	FORCE_OPTION,
 	{ "verify", '\0', POPT_ARG_NONE, &opt_verify, 0, "read back and compare", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, hold_table, 0, NULL, NULL },
+	INTERVAL_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
 };
 
 static const char *const examples[] = {
 	"pvmio write 1234 0x7ffd1000 deadbeef",
-	"pvmio write -t i32 1234 '[heap]+0x40' -- -1 2 3",
 	"pvmio write -f xxd 1234 < edited-dump.txt",
+	"pvmio write -t u32 --hold=60s 1234 exe:debug_level 3",
 	NULL,
 };
 
@@ -339,6 +364,74 @@ static int write_dump_lines(struct writer *w, FILE *in, const char *name, uint64
 	return status;
 }
 
+/* --hold: the bytes at ARG (its pointer chain followed again at every
+ * poll) are read every --interval and written again, through the same
+ * pre-check, whenever they differ; until DURATION (0: until interrupted,
+ * which is then the normal end).  0, or an exit status (reported). */
+static int hold(struct writer *w, const char *arg, const struct bytes *data, uint64_t interval, uint64_t duration)
+{
+	struct watched *held = NULL;
+	struct range_defaults def = { .have_len = 1, .explicit_len = 1, .len = data->len };
+	/* the first write was made with the target stopped; from now on it
+	 * stops for each poll only */
+	pvmio_resume(w->t->h);
+	int status = watched_parse(w->t, &arg, 1, &def, &held);
+	struct schedule s;
+	uint64_t rewrites = 0;
+	schedule_start(&s, interval, duration);
+	while (!status && schedule_next(&s)) {
+		status = watched_poll(w->t, held, 1);
+		if (status || (held->readable && memcmp(held->now, data->p, data->len) == 0))
+			continue;
+		/* changed, or gone: written again, or refused with the reason */
+		int rc = target_refresh_maps(w->t);
+		if (rc < 0)
+			status = report_process_error(w->t->pid, rc);
+		if (!status && common.stop)
+			status = target_stop(w->t);
+		w->written = 0;
+		if (!status)
+			status = put(w, held->r.addr, data->p, data->len);
+		if (common.stop)
+			pvmio_resume(w->t->h);
+		rewrites++;
+	}
+	if (!status)
+		schedule_report(&s, 0);
+	cli_verbose("held for %.3f s: %" PRIu64 " polls, %" PRIu64 " rewrites", (double)(monotonic_ns() - s.start) / 1e9,
+		    s.polls, rewrites);
+	watched_free(held, 1);
+	return status;
+}
+
+/* --hold's duration and --interval; 0 or EXIT_USAGE (reported). */
+static int hold_options(int dump, uint64_t *interval, uint64_t *duration)
+{
+	*duration = 0;
+	if (!hold_given) {
+		if (opt_interval) {
+			cli_error("--interval goes with --hold");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (dump || opt_input) {
+		cli_error("--hold holds DATA given on the command line, not %s", dump ? "-f xxd" : "-i");
+		return EXIT_USAGE;
+	}
+	if (opt_hold && strspn(opt_hold, "0123456789.") == strlen(opt_hold)) {
+		/* popt takes the word after --hold as its DUR: a PID there
+		 * must never become a duration */
+		cli_error("--hold %s: give the duration its unit (--hold=%ss), or put a --hold without one after "
+			  "the DATA",
+			  opt_hold, opt_hold);
+		return EXIT_USAGE;
+	}
+	if (opt_hold && duration_option("--hold", opt_hold, duration))
+		return EXIT_USAGE;
+	return poll_interval(interval);
+}
+
 static int run(const struct invocation *inv)
 {
 	struct target t = { 0 };
@@ -356,6 +449,10 @@ static int run(const struct invocation *inv)
 		cli_error("%s takes its data from input; give no DATA, -t, -e or -s", dump ? "-f xxd" : "-i");
 		goto out;
 	}
+	uint64_t interval, duration;
+	status = hold_options(dump, &interval, &duration);
+	if (status)
+		goto out;
 	cli_catch_interrupts();
 	if (opt_input) {
 		if (strcmp(opt_input, "-") == 0) {
@@ -406,6 +503,8 @@ static int run(const struct invocation *inv)
 		progress_begin(&w.progress, data.len);
 		status = put(&w, addr, data.p, data.len);
 		progress_end(&w.progress);
+		if (!status && hold_given && data.len)
+			status = hold(&w, inv->args[1], &data, interval, duration);
 	}
 out:
 	if (in)

@@ -12,11 +12,12 @@ void json_init(struct json *j, struct out *o)
 	j->o = o;
 }
 
-/* Before a value: the comma after the one before it at this depth; an
- * array's items one a line. */
+/* Before a value: the comma after the one before it at this depth; the
+ * items of a document's top array one a line (an array inside an
+ * object stays on its line, as NDJSON needs). */
 static void value(struct json *j)
 {
-	int in_array = j->depth > 0 && j->close[j->depth] == ']';
+	int in_array = j->depth == 1 && j->close[1] == ']';
 	if (j->key)
 		j->key = 0;
 	else if (j->any[j->depth])
@@ -49,7 +50,7 @@ void json_array(struct json *j)
 void json_end(struct json *j)
 {
 	if (j->depth > 0) {
-		if (j->close[j->depth] == ']' && j->any[j->depth])
+		if (j->depth == 1 && j->close[1] == ']' && j->any[1])
 			out_write(j->o, "\n", 1);
 		out_write(j->o, &j->close[j->depth], 1);
 		j->depth--;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const struct command *const commands[] = {
-	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, &cmd_where, NULL,
+	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, &cmd_where, &cmd_watch, &cmd_wait, NULL,
 };
 
 static void overview(FILE *f)
@@ -28,7 +28,8 @@ static void overview(FILE *f)
 	      "  symbols: counter, exe:counter+4, libc.so.6:environ;\n"
 	      "  pointer chains: '[[exe:player]+0x10]+8'.\n"
 	      "Ranges: ADDR:LEN, ADDR..END, or a mapping NAME or SYMBOL alone.\n"
-	      "Exit status: 0 done, 1 memory, 2 usage, 3 process, 4 local I/O.\n"
+	      "Exit status: 0 done, 1 memory, 2 usage, 3 process, 4 local I/O,\n"
+	      "  5 wait timed out.\n"
 	      "\n"
 	      "Run 'pvmio COMMAND --help' for a command's options, 'man pvmio' for more.\n",
 	      f);

@@ -12,6 +12,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_PROCESS = 3,
 	EXIT_LOCAL = 4,
+	EXIT_TIMEOUT = 5,	/* wait: the condition did not hold in time */
 };
 
 /* The command running, for the messages' prefix. */

@@ -83,41 +83,47 @@ void typed_start(struct typed *ty, struct out *o, const struct vtype *t, int big
 	*ty = (struct typed){ .o = o, .t = *t, .big = big, .hex = hex, .addresses = addresses, .addr = addr, .base = addr };
 }
 
-void typed_value(struct out *o, const struct vtype *t, int big, int hex, const unsigned char *p)
+int value_text(char *buf, size_t size, const struct vtype *t, int big, int hex, const unsigned char *p)
 {
-	char buf[64];
 	uint64_t u = load_uint(p, t->size, big);
 	unsigned bits = t->size * 8;
 	if (hex)
-		snprintf(buf, sizeof buf, "0x%0*" PRIx64 "\n", (int)t->size * 2, u);
-	else if (t->kind == V_POINTER)
-		snprintf(buf, sizeof buf, "0x%" PRIx64 "\n", u);
-	else if (t->kind == V_UNSIGNED)
-		snprintf(buf, sizeof buf, "%" PRIu64 "\n", u);
-	else if (t->kind == V_SIGNED) {
+		return snprintf(buf, size, "0x%0*" PRIx64, (int)t->size * 2, u);
+	if (t->kind == V_POINTER)
+		return snprintf(buf, size, "0x%" PRIx64, u);
+	if (t->kind == V_UNSIGNED)
+		return snprintf(buf, size, "%" PRIu64, u);
+	if (t->kind == V_SIGNED) {
 		int64_t v = bits < 64 && (u >> (bits - 1)) ? (int64_t)(u | ~(((uint64_t)1 << bits) - 1)) : (int64_t)u;
-		snprintf(buf, sizeof buf, "%" PRId64 "\n", v);
-	} else if (((u >> (bits == 32 ? 23 : 52)) & (bits == 32 ? 0xff : 0x7ff)) == (bits == 32 ? 0xff : 0x7ff) &&
-		   (u & (((uint64_t)1 << (bits == 32 ? 23 : 52)) - 1))) {
+		return snprintf(buf, size, "%" PRId64, v);
+	}
+	if (((u >> (bits == 32 ? 23 : 52)) & (bits == 32 ? 0xff : 0x7ff)) == (bits == 32 ? 0xff : 0x7ff) &&
+	    (u & (((uint64_t)1 << (bits == 32 ? 23 : 52)) - 1))) {
 		/* A NaN keeps its bits through write -t: nan and -nan for the
 		 * default quiet NaN, else its mantissa. */
 		unsigned mbits = bits == 32 ? 23 : 52;
 		uint64_t mant = u & (((uint64_t)1 << mbits) - 1);
 		const char *sign = u >> (bits - 1) ? "-" : "";
 		if (mant == (uint64_t)1 << (mbits - 1))
-			snprintf(buf, sizeof buf, "%snan\n", sign);
-		else
-			snprintf(buf, sizeof buf, "%snan(%#" PRIx64 ")\n", sign, mant);
-	} else if (t->size == 4) {
+			return snprintf(buf, size, "%snan", sign);
+		return snprintf(buf, size, "%snan(%#" PRIx64 ")", sign, mant);
+	}
+	if (t->size == 4) {
 		uint32_t w = (uint32_t)u;
 		float f;
 		memcpy(&f, &w, 4);
-		snprintf(buf, sizeof buf, "%.9g\n", (double)f);
-	} else {
-		double f;
-		memcpy(&f, &u, 8);
-		snprintf(buf, sizeof buf, "%.17g\n", f);
+		return snprintf(buf, size, "%.9g", (double)f);
 	}
+	double f;
+	memcpy(&f, &u, 8);
+	return snprintf(buf, size, "%.17g", f);
+}
+
+void typed_value(struct out *o, const struct vtype *t, int big, int hex, const unsigned char *p)
+{
+	char buf[VALUE_TEXT_MAX + 1];
+	value_text(buf, sizeof buf - 1, t, big, hex, p);
+	strcat(buf, "\n");
 	out_str(o, buf);
 }
 

@@ -38,6 +38,10 @@ void typed_start(struct typed *ty, struct out *o, const struct vtype *t, int big
 void typed_data(struct typed *ty, const unsigned char *p, size_t n);
 /* Drops n bytes (a skipped hole) and any element they cut. */
 void typed_skip(struct typed *ty, uint64_t n);
+/* The longest text of one value, without its NUL. */
+#define VALUE_TEXT_MAX 48
+/* One value as read -t prints it (no newline) into BUF; as snprintf. */
+int value_text(char *buf, size_t size, const struct vtype *t, int big, int hex, const unsigned char *p);
 void typed_value(struct out *o, const struct vtype *t, int big, int hex, const unsigned char *p);
 
 #endif
