@@ -30,6 +30,34 @@ setup_file() {
 	printf 'char del_pad[8192] = { 1 };\nint del_fill[3000] = { 2 };\nint delsym = 222;\n' >"$d/del2.c"
 	$cc -shared -fPIC -o "$d/libdel-v1.so" "$d/del1.c"
 	$cc -shared -fPIC -o "$d/libdel-v2.so" "$d/del2.c"
+	# Names that do not paste back as they are: two statics called count
+	# (two source files), a symbol whose name has a '-', and one library
+	# loaded twice by dlmopen (two copies of one file, side by side).
+	printf 'static int count = 1;\nint *count_a = &count;\n' >"$d/odd-a.c"
+	printf 'static int count = 2;\nint *count_b = &count;\n' >"$d/odd-b.c"
+	cat >"$d/odd.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+extern int *count_a, *count_b;
+int weird __asm__("\"weird-name\"") = 0x3e3e;
+int main(int argc, char **argv)
+{
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+	void *one = dlmopen(LM_ID_NEWLM, argv[1], RTLD_NOW);
+	void *two = dlmopen(LM_ID_NEWLM, argv[1], RTLD_NOW);
+	if (!one || !two)
+		return 1;
+	printf("COUNT_A=%p\nCOUNT_B=%p\nWEIRD=%p\nCOPY1=%p\nCOPY2=%p\nREADY\n", (void *)count_a,
+	       (void *)count_b, (void *)&weird, dlsym(one, "only_in_a"), dlsym(two, "only_in_a"));
+	fflush(stdout);
+	(void)argc;
+	pause();
+}
+C
+	$cc -g -O0 -o "$d/odd" "$d/odd.c" "$d/odd-a.c" "$d/odd-b.c" -ldl
 }
 
 teardown() {
@@ -799,4 +827,62 @@ time.sleep(600)' >"$out"
 	gdb_check environ
 	gdb_check program_invocation_name
 	gdb_check stderr
+}
+
+@test "where: a name with other characters is quoted, and pastes back" {
+	start_chain "$BATS_FILE_TMPDIR/odd" "$BATS_FILE_TMPDIR/libdupa.so"
+	ok_run "$PVMIO" where "$TPID" "$T_WEIRD"
+	[[ $output == "$(hex "$T_WEIRD") odd:\"weird-name\" odd+0x"* ]]
+	local sym=${output#* }
+	sym=${sym%% *}
+	is_addr "$sym" "$T_WEIRD"
+	[ "$(read_hex u32 "$sym")" = 0x3e3e ]
+}
+
+@test "where: two locals of one object with one name are ambiguous by name; the message gives each address" {
+	start_chain "$BATS_FILE_TMPDIR/odd" "$BATS_FILE_TMPDIR/libdupa.so"
+	ok_run "$PVMIO" where "$TPID" "$T_COUNT_A" "$T_COUNT_B"
+	[[ ${lines[0]} == "$(hex "$T_COUNT_A") odd:count "* ]]
+	[[ ${lines[1]} == "$(hex "$T_COUNT_B") odd:count "* ]]
+	fails 2 "'count' is ambiguous: 2 symbols .*odd:count at $(hex "$T_COUNT_A").*odd:count at $(hex "$T_COUNT_B").*give the address" \
+		"$PVMIO" read -t u32 "$TPID" odd:count
+}
+
+@test "symbols: a library loaded twice (dlmopen) is two modules, never one merged" {
+	start_chain "$BATS_FILE_TMPDIR/odd" "$BATS_FILE_TMPDIR/libdupa.so"
+	local a
+	for a in "$T_COPY1" "$T_COPY2"; do
+		ok_run "$PVMIO" where "$TPID" "$a"
+		[[ $output == "$(hex "$a") libdupa.so:only_in_a "* ]]
+	done
+	# by name: two definitions, not one copy picked in silence
+	fails 2 "'only_in_a' is ambiguous" "$PVMIO" read -t u32 "$TPID" only_in_a
+}
+
+@test "symbols: a version name (an absolute symbol) is not an address" {
+	start_process sleep 100
+	wait_until 5 grep -q libc /proc/$TPID/maps
+	fails 2 "no symbol 'GLIBC_2.2.5' in libc.so.6" "$PVMIO" read -t u64 "$TPID" libc.so.6:GLIBC_2.2.5
+}
+
+@test "grammar: a chain nested 40 or 5000 deep and a 10000-character address are usage errors, at once" {
+	start_chain "$(variant pie)"
+	local deep long
+	deep=$(printf '%.0s[' {1..40})0x10$(printf '%.0s]' {1..40})
+	fails 2 'nest 32 deep at the most' "$PVMIO" read -t u32 "$TPID" "$deep"
+	deep=$(printf '%.0s[' {1..5000})0x10$(printf '%.0s]' {1..5000})
+	fails 2 'longer than the 512' "$PVMIO" read -t u32 "$TPID" "$deep" >/dev/null
+	long=$(printf '%.0slibc.so.6+' {1..1000})0
+	fails 2 'longer than the 512' "$PVMIO" read -t u32 "$TPID" "$long"
+	# within the bounds, long sums still parse
+	long=$(printf '%.0sexe+' {1..100})0
+	ok_run "$PVMIO" where "$TPID" "[exe:head]+$(printf '%.0s1+' {1..100})0"
+}
+
+@test "where --json: an address in no mapping is a line of its own, mapped false" {
+	start_chain "$(variant pie)"
+	run --separate-stderr "$PVMIO" where --json "$TPID" 0x10 exe:counter
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	python3 -c 'import json,sys; a,b=[json.loads(l) for l in sys.stdin]; assert a["mapped"] is False and a["address"]=="0x10", a; assert b["mapped"] is True' <<<"$output"
 }

@@ -26,6 +26,34 @@
 
 enum stage { ADDR_ONLY, RANGE_FIRST, RANGE_END };
 
+/* Bounds on an argument: the grammar backtracks over names, and brackets
+ * recurse, so a hostile argument must not cost seconds or the stack. */
+#define ADDR_TEXT_MAX 512
+#define CHAIN_DEPTH_MAX 32
+
+static int too_big(const char *s, size_t len, struct perr *e)
+{
+	if (len > ADDR_TEXT_MAX)
+		return syntax_error(e, "an address of %zu characters is longer than the %d pvmio reads", len,
+				    ADDR_TEXT_MAX);
+	int depth = 0, quote = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (quote) {
+			if (s[i] == '\\' && i + 1 < len)
+				i++;
+			else if (s[i] == '"')
+				quote = 0;
+		} else if (s[i] == '"') {
+			quote = 1;
+		} else if (s[i] == '[' && ++depth > CHAIN_DEPTH_MAX) {
+			return syntax_error(e, "'%.40s...': pointer chains nest %d deep at the most", s, CHAIN_DEPTH_MAX);
+		} else if (s[i] == ']' && depth) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 struct grammar {
 	const char *s;
 	size_t len;
@@ -371,7 +399,7 @@ int parse_addr(const char *s, const struct resolver *r, uint64_t *out, struct pe
 	struct grammar g = { .s = s, .len = strlen(s), .r = r, .whole = s, .step = &step };
 	if (!g.len)
 		return syntax_error(e, "missing an address");
-	if (after_term(&g, ADDR_ONLY, 0, 0, 0, e) < 0)
+	if (too_big(s, g.len, e) < 0 || after_term(&g, ADDR_ONLY, 0, 0, 0, e) < 0)
 		return -1;
 	*out = g.lo;
 	return 0;
@@ -387,6 +415,8 @@ int parse_range(const char *s, const struct resolver *r, struct range *out, stru
 	struct grammar g = { .s = s, .len = strlen(s), .r = r, .whole = s, .step = &step };
 	char *name = NULL;
 	size_t len = g.len;
+	if (too_big(s, len, e) < 0)
+		return -1;
 	if (len && s[0] == '"' && quoted(s, len, 0, &name) == len) {
 		int rc = resolve_name(r->maps, name, &lo, &hi, &why);
 		free(name);

@@ -88,7 +88,11 @@ static int run(const struct invocation *inv)
 		} else if (place_of(&t, addr, &p, &e) < 0) {
 			s = report_perr(&e);
 		} else if (!p.mapping) {
+			/* said on stderr; with --json also as a line of its own, so
+			 * that the lines stay one an address */
 			cli_error("%#" PRIx64 " is in no mapping", addr);
+			if (opt_json)
+				json_place(&j, inv->args[i], &p);
 			s = EXIT_MEMORY;
 		}
 		if (s) {

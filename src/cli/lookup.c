@@ -3,6 +3,7 @@
 #include "lookup.h"
 #include "messages.h"
 
+#include <ctype.h>
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -115,11 +116,15 @@ static int symbol(void *ctx, const char *module, const char *name, uint64_t *add
 		size_t used = 0;
 		for (int i = 0; i < n && i < CANDIDATES_MAX && used < sizeof list; i++) {
 			char buf[256];
-			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s:%s", i ? ", " : "",
-						 module_name(t->maps, found[i].module, buf, sizeof buf), found[i].name);
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s:%s at %#" PRIx64, i ? ", " : "",
+						 module_name(t->maps, found[i].module, buf, sizeof buf), found[i].name,
+						 found[i].addr);
 		}
-		return perr_set(e, PERR_AMBIGUOUS, "'%s' is ambiguous: %d symbols have that name (%s%s); name the module",
-				name, n, list, n > CANDIDATES_MAX ? ", ..." : "");
+		return perr_set(e, PERR_AMBIGUOUS, "'%s' is ambiguous: %d symbols have that name (%s%s); %s", name, n,
+				list, n > CANDIDATES_MAX ? ", ..." : "",
+				module && strcmp(found[0].module, found[1].module) == 0
+					? "locals of one object share it: give the address"
+					: "name the module");
 	}
 	if (found[0].type == STT_TLS)
 		return perr_set(e, PERR_SYMBOL,
@@ -193,13 +198,37 @@ int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e)
 	return 0;
 }
 
+/* NAME as the address grammar reads it back: as it is when it is made of
+ * a symbol's characters, else in double quotes, '"' and '\\' escaped. */
+static void symbol_text(const char *name, char *buf, size_t size)
+{
+	int plain = (isalpha((unsigned char)name[0]) || name[0] == '_' || name[0] == '$') && !strstr(name, "..");
+	for (const char *c = name; plain && *c; c++)
+		plain = isalnum((unsigned char)*c) || strchr("_$.@", *c);
+	if (plain) {
+		snprintf(buf, size, "%s", name);
+		return;
+	}
+	size_t k = 0;
+	buf[k++] = '"';
+	for (const char *c = name; *c && k + 3 < size; c++) {
+		if (*c == '"' || *c == '\\')
+			buf[k++] = '\\';
+		buf[k++] = *c;
+	}
+	buf[k++] = '"';
+	buf[k] = '\0';
+}
+
 void place_line(const struct place *p, char *buf, size_t size)
 {
-	char sym[600] = "-", rel[400] = "-";
+	char sym[600] = "-", rel[400] = "-", name[512];
+	if (p->symbol)
+		symbol_text(p->symbol, name, sizeof name);
 	if (p->symbol && p->symbol_off)
-		snprintf(sym, sizeof sym, "%s:%s+0x%" PRIx64, p->module, p->symbol, p->symbol_off);
+		snprintf(sym, sizeof sym, "%s:%s+0x%" PRIx64, p->module, name, p->symbol_off);
 	else if (p->symbol)
-		snprintf(sym, sizeof sym, "%s:%s", p->module, p->symbol);
+		snprintf(sym, sizeof sym, "%s:%s", p->module, name);
 	if (p->module)
 		snprintf(rel, sizeof rel, "%s+0x%" PRIx64, p->module, p->module_off);
 	snprintf(buf, size, "%#" PRIx64 " %s %s %s", p->addr, sym, rel, p->mapping ? p->mapping->perms : "-");

@@ -84,7 +84,9 @@ static int find_modules(struct pvmio_symbols *s)
 		if (!is_file(v) && strcmp(v->name, "[vdso]") != 0)
 			continue;
 		struct module *last = s->nmods ? &s->mods[s->nmods - 1] : NULL;
-		if (is_file(v) && last && strcmp(last->first->name, v->name) == 0 && last->first->inode == v->inode &&
+		/* the same file again, past its start: the same object (a file
+		 * mapped at offset 0 once more is another copy, as dlmopen makes) */
+		if (is_file(v) && last && v->offset && strcmp(last->first->name, v->name) == 0 && last->first->inode == v->inode &&
 		    last->first->dev_major == v->dev_major && last->first->dev_minor == v->dev_minor) {
 			int anon_between = 1;
 			for (const struct pvmio_mapping *w = v - 1; w->start >= last->high && w > m->v; w--)
@@ -420,7 +422,9 @@ static int search_module(struct pvmio_symbols *s, struct module *mod, const char
 		GElf_Addr addr;
 		Elf *from;
 		const char *name = dwfl_module_getsym_info(mod->dm, i, &sym, &addr, NULL, &from, NULL);
-		if (!name || sym.st_shndx == SHN_UNDEF)
+		/* an absolute symbol (a version name such as GLIBC_2.2.5) is
+		 * a number, not a place in memory */
+		if (!name || sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS)
 			continue;
 		int type = GELF_ST_TYPE(sym.st_info);
 		if (type == STT_SECTION || type == STT_FILE)
