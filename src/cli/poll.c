@@ -268,8 +268,8 @@ int watched_poll(struct target *t, struct watched *w, int n)
 {
 	static int polls;
 	int status = 0, verbose = common.verbose;
-	if (pvmio_check_alive(t->h) == -ESRCH)
-		return report_memory_error(t, -ESRCH, w[0].r.addr, cli_command);
+	/* no pidfd poll of our own: every read ends with libpvmio's, and
+	 * says -ESRCH once the process is gone */
 	if (common.stop) {
 		/* the target stops for this poll only; say so once */
 		if (polls)
