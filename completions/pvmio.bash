@@ -13,7 +13,7 @@ _pvmio_options() {
 	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --force" ;;
 	fill) echo "-t --type -e --endian -s --string -z --nul --force --verify" ;;
 	maps) echo "--json" ;;
-	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --force" ;;
+	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --at --force" ;;
 	where) echo "--json" ;;
 	watch) echo "-t --type -e --endian --interval --count --for -a --all --time --json --force" ;;
 	wait) echo "-t --type -e --endian --interval --timeout --retry-unreadable -q --quiet --force" ;;
@@ -28,7 +28,7 @@ _pvmio_takes_arg() {
 	write:-[tesif] | write:--type | write:--endian | write:--string | write:--input | write:--format | write:--interval) return 0 ;;
 	dump:-[ncg] | dump:--length | dump:--cols | dump:--groupsize | dump:--color) return 0 ;;
 	fill:-[tes] | fill:--type | fill:--endian | fill:--string) return 0 ;;
-	find:-[tesm] | find:--type | find:--endian | find:--string | find:--align | find:--max-count) return 0 ;;
+	find:-[tesm] | find:--type | find:--endian | find:--string | find:--align | find:--max-count | find:--at) return 0 ;;
 	watch:-[te] | watch:--type | watch:--endian | watch:--interval | watch:--count | watch:--for | watch:--time) return 0 ;;
 	wait:-[te] | wait:--type | wait:--endian | wait:--interval | wait:--timeout) return 0 ;;
 	esac
@@ -163,7 +163,7 @@ _pvmio() {
 		dump:--color) _pvmio_add "$cur" auto always never ;;
 		watch:--time) _pvmio_add "$cur" relative iso none ;;
 		*:--interval | *:--for | *:--timeout) _pvmio_add "$cur" 10ms 100ms 1s 10s 1m ;;
-		write:-i | write:--input)
+		write:-i | write:--input | find:--at)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			[[ - == "$cur"* ]] && COMPREPLY+=(-)

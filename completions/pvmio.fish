@@ -35,7 +35,7 @@ function __pvmio_args
                         'write:-t' 'write:-e' 'write:-s' 'write:-i' 'write:-f' 'write:--type' 'write:--endian' 'write:--string' 'write:--input' 'write:--format' 'write:--interval' \
                         'dump:-n' 'dump:-c' 'dump:-g' 'dump:--length' 'dump:--cols' 'dump:--groupsize' 'dump:--color' \
                         'fill:-t' 'fill:-e' 'fill:-s' 'fill:--type' 'fill:--endian' 'fill:--string' \
-                        'find:-t' 'find:-e' 'find:-s' 'find:-m' 'find:--type' 'find:--endian' 'find:--string' 'find:--align' 'find:--max-count' \
+                        'find:-t' 'find:-e' 'find:-s' 'find:-m' 'find:--type' 'find:--endian' 'find:--string' 'find:--align' 'find:--max-count' 'find:--at' \
                         'watch:-t' 'watch:-e' 'watch:--type' 'watch:--endian' 'watch:--interval' 'watch:--count' 'watch:--for' 'watch:--time' \
                         'wait:-t' 'wait:-e' 'wait:--type' 'wait:--endian' 'wait:--interval' 'wait:--timeout'
                         set skip 1
@@ -208,6 +208,7 @@ complete -c pvmio -n $c -s z -l nul -d 'with -s, the string ends in a NUL byte'
 complete -c pvmio -n $c -l align -x -d 'only matches at multiples of N'
 complete -c pvmio -n $c -s m -l max-count -x -d 'stop after N matches'
 complete -c pvmio -n $c -l where -d 'say what each match is, as pvmio where'
+complete -c pvmio -n $c -l at -r -F -d 'check only the addresses listed in FILE'
 complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
 
 # where

@@ -568,3 +568,56 @@ PY
 	before=$(mem_hex "$TPID" "$T_TICKS" 8)
 	wait_until 5 not mem_is "$TPID" "$T_TICKS" "$before"
 }
+
+# start_array: a python3 process holding 5000 int32 100s (ARR=), which
+# turns the 18th and the 4001st into 99 on SIGUSR1.
+start_array() {
+	start_ready python3 -c '
+import array, ctypes, signal, sys, time
+ctypes.CDLL(None).prctl(0x59616d61, ctypes.c_ulong(-1), 0, 0, 0)
+a = array.array("i", [100] * 5000)
+def go(*_):
+    a[17] = 99
+    a[4000] = 99
+signal.signal(signal.SIGUSR1, go)
+print("ARR=%#x" % a.buffer_info()[0])
+print("READY", flush=True)
+while True:
+    time.sleep(1)
+'
+}
+
+@test "find --at: two narrowing steps leave exactly the two values that went from 100 to 99" {
+	start_array
+	local hits=$BATS_TEST_TMPDIR/hits
+	"$PVMIO" find -t i32 --align 4 "$TPID" 100 >"$hits"
+	echo "$(wc -l <"$hits") hits of 100"
+	[ "$(wc -l <"$hits")" -ge 5000 ]
+	grep -qx "$(hex $((T_ARR + 17 * 4)))" "$hits"
+	kill -USR1 "$TPID"
+	wait_until 5 mem_is "$TPID" $((T_ARR + 4000 * 4)) 63000000
+	run --separate-stderr "$PVMIO" find -t i32 --at "$hits" "$TPID" 99
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(hex $((T_ARR + 17 * 4)))"$'\n'"$(hex $((T_ARR + 4000 * 4)))" ]
+	# again, from stdin and from find --where's lines: the same two
+	"$PVMIO" find -t i32 --where --at "$hits" "$TPID" 99 >"$hits.2"
+	[ "$(wc -l <"$hits.2")" -eq 2 ]
+	run --separate-stderr "$PVMIO" find -t i32 --at - "$TPID" 99 <"$hits.2"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(hex $((T_ARR + 17 * 4)))"$'\n'"$(hex $((T_ARR + 4000 * 4)))" ]
+	# none left: exit 1, as find with no match
+	run --separate-stderr "$PVMIO" find -t i32 --at "$hits.2" "$TPID" 100
+	[ "$status" -eq 1 ] && [ -z "$output" ]
+}
+
+@test "find --at: unreadable listed addresses do not match; bad lines and RANGEs are usage errors" {
+	start_array
+	printf '0x10\n%s\n\n' "$(hex "$T_ARR")" >"$BATS_TEST_TMPDIR/at"
+	run --separate-stderr "$PVMIO" find -t i32 --at "$BATS_TEST_TMPDIR/at" "$TPID" 100
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(hex "$T_ARR")" ]
+	printf '%s\nnot-an-address\n' "$(hex "$T_ARR")" >"$BATS_TEST_TMPDIR/bad"
+	fails 2 'line 2' "$PVMIO" find -t i32 --at "$BATS_TEST_TMPDIR/bad" "$TPID" 100
+	refused 2 "$PVMIO" find -t i32 --at "$BATS_TEST_TMPDIR/at" "$TPID" 100 "$T_ARR:16"
+	refused 4 "$PVMIO" find -t i32 --at "$BATS_TEST_TMPDIR/none" "$TPID" 100
+}

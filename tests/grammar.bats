@@ -469,3 +469,12 @@ assert len(m) == 1 and m[0]["deleted"] is True and m[0]["name"].endswith(" (dele
 	same_bytes "$d/heap:16" "$T_MAP1" 16
 	refused 2 "$PVMIO" maps "$TPID" heap
 }
+
+@test "names: ADDR.. without its END, and an unknown quoted name, say what is missing" {
+	start_target
+	fails 2 "'0x7f84\\.\\.:4142': missing a number or name after '\\.\\.' \\(the END of ADDR\\.\\.END\\)" \
+		"$PVMIO" read "$TPID" '0x7f84..:4142'
+	fails 2 "missing a number or name after '\\.\\.'" "$PVMIO" read "$TPID" '0xfffffffffffffff8..'
+	fails 2 "^pvmio: read: unknown name 'nosuch' \\(the target maps .*\\); nor is 'nosuch' a symbol" \
+		"$PVMIO" read "$TPID" '"nosuch"'
+}

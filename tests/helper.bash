@@ -11,11 +11,12 @@
 
 TARGET_PIDS=()
 
-# start_target [ARGS...]: starts tests/target, waits for READY, and sets
-# TPID and T_<NAME> for each NAME=value line it prints (T_PATTERN, ...).
-start_target() {
+# start_ready CMD...: starts CMD, a target that prints NAME=value lines
+# and then READY; waits for READY and sets TPID and T_<NAME> for each
+# NAME=value line it printed.
+start_ready() {
 	local out="$BATS_TEST_TMPDIR/target.$RANDOM.out"
-	"$TARGET" "$@" >"$out" 2>&1 &
+	"$@" >"$out" 2>&1 &
 	TPID=$!
 	TARGET_PIDS+=("$TPID")
 	if ! wait_until 30 grep -qs '^READY$' "$out"; then
@@ -28,6 +29,11 @@ start_target() {
 			printf -v "T_${line%%=*}" '%s' "${line#*=}"
 		fi
 	done <"$out"
+}
+
+# start_target [ARGS...]: start_ready of tests/target (T_PATTERN, ...).
+start_target() {
+	start_ready "$TARGET" "$@"
 }
 
 # start_process CMD...: starts any program as a target, sets TPID.

@@ -79,6 +79,11 @@ setup() {
 	[[ $stderr != *" of "* ]]
 	[[ $stderr != *"left"* ]]
 	mem_read "$TPID" "$T_BIG" $((8 << 20)) | cmp - "$BATS_TEST_TMPDIR/in"
+	# a /proc file says it has 0 bytes whatever it holds: no total then
+	run --separate-stderr "$PVMIO" write --progress -i "/proc/$TPID/maps" "$TPID" "$T_BIG"
+	[ "$status" -eq 0 ]
+	[[ $stderr != *" of "* ]]
+	[[ $stderr != *"left"* ]]
 }
 
 @test "progress: write -f xxd counts the bytes of the lines first and shows that total" {

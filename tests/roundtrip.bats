@@ -53,6 +53,18 @@ addr_of() {
 	printf '%08x' "$(($1))"
 }
 
+@test "write -f xxd: lines that overlap (xxd -b without its text column) are refused, nothing written" {
+	start_target
+	local at=$((T_PATTERN + 0x200))
+	head -c 40 /dev/urandom >"$BATS_TEST_TMPDIR/d.bin"
+	snapshot "$at" 64
+	xxd -b "$BATS_TEST_TMPDIR/d.bin" | sed 's/  .*//' >"$BATS_TEST_TMPDIR/b.txt"
+	fails 2 'line 2: at 0x6, it overlaps the line before .*xxd -b' "$PVMIO" write -f xxd -i "$BATS_TEST_TMPDIR/b.txt" "$TPID" "$at"
+	printf '00000000: 1111 1111 1111 1111\n00000002: 2222\n' >"$BATS_TEST_TMPDIR/o.txt"
+	fails 2 'line 2: at 0x2, it overlaps' "$PVMIO" write -f xxd -i "$BATS_TEST_TMPDIR/o.txt" "$TPID" "$at"
+	untouched
+}
+
 @test "roundtrip: dump > f, edit hex with sed, write -f xxd < f: exactly the edited bytes change" {
 	start_target
 	local s=$(hex "$T_PATTERN + 69")

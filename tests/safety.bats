@@ -316,4 +316,7 @@ killed_at_second_read() {
 	fails 3 "^pvmio: maps: permission denied for process $TPID" unshare -U -r "$PVMIO" maps "$TPID"
 	[[ $stderr == *"user namespace"*"do not reach processes outside it"* ]]
 	[[ $stderr != *"or with CAP_SYS_PTRACE;"* ]]
+	# a namespace nobody gave a uid map (unshare -U alone) too
+	fails 3 "^pvmio: maps: permission denied for process $TPID" unshare -U "$PVMIO" maps "$TPID"
+	[[ $stderr == *"user namespace"*"do not reach processes outside it"* ]]
 }

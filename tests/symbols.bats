@@ -68,29 +68,10 @@ teardown() {
 	fi
 }
 
-# start_chain CMD...: starts CMD (a chain binary, with a prefix such as
-# setpriv if wanted), waits for READY and sets TPID and T_<NAME> for each
-# NAME=value line, as start_target does.
+# start_chain CMD...: start_ready of a chain binary (with a prefix such
+# as setpriv if wanted).
 start_chain() {
-	local out="$BATS_TEST_TMPDIR/chain.$RANDOM.out"
-	"$@" >"$out" 2>&1 &
-	TPID=$!
-	TARGET_PIDS+=("$TPID")
-	local i
-	for ((i = 0; i < 500; i++)); do
-		grep -q '^READY$' "$out" 2>/dev/null && break
-		sleep 0.01
-	done
-	if ! grep -q '^READY$' "$out"; then
-		echo "chain did not start: $(cat "$out")" >&2
-		return 1
-	fi
-	local line
-	while IFS= read -r line; do
-		if [[ $line == *=* ]]; then
-			printf -v "T_${line%%=*}" '%s' "${line#*=}"
-		fi
-	done <"$out"
+	start_ready "$@"
 }
 
 # variant NAME: the path of that build of chain.c (pie, nopie, m32, nosym).

@@ -12,7 +12,7 @@ load helper
 # T_STATE, T_PINNED, T_SEEN3, T_CURRENT, T_OBJS, T_GONE.
 start_ticker() {
 	: "${TICKER:?run the suites through make check}"
-	TARGET=$TICKER start_target "$@"
+	start_ready "$TICKER" "$@"
 }
 
 # polling PID: pvmio process PID has the target open (its /proc/TPID/mem),

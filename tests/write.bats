@@ -483,6 +483,22 @@ big_end() {
 
 # --- refused, interrupted, empty ----------------------------------------------
 
+@test "write --force / fill --force into the kernel's [vvar] and [vsyscall] pages: refused before any byte" {
+	start_target
+	local vvar
+	vvar=$(awk '$6 == "[vvar]" { split($1, r, "-"); print "0x" r[1]; exit }' "/proc/$TPID/maps")
+	[[ -n $vvar ]] || skip "this kernel maps no [vvar]"
+	fails 1 "^pvmio: write: cannot write $vvar: .*\\[vvar\\], the kernel's own page, which no write reaches, not even with --force; nothing was written" \
+		"$PVMIO" write --force "$TPID" '[vvar]' 00
+	fails 1 "the kernel's own page" "$PVMIO" fill --force "$TPID" vvar:4 00
+	# without --force, no advice to try --force
+	fails 1 "the kernel's own page" "$PVMIO" write "$TPID" '[vvar]' 00
+	[[ $stderr != *"--force writes"* ]]
+	if grep -q '\[vsyscall\]' "/proc/$TPID/maps"; then
+		fails 1 "the kernel's own page" "$PVMIO" write --force "$TPID" '[vsyscall]' 00
+	fi
+}
+
 @test "write --force / fill --force into a shared read-only mapping (r--s): refused before any byte" {
 	grep -q "$(printf '%x' "$T_SHARED_RO")-.* r--s " "/proc/$TPID/maps"
 	snapshot "$T_SHARED_RO" 16

@@ -287,7 +287,9 @@ static int term_at(struct grammar *g, enum stage st, size_t pos, uint64_t acc, i
 {
 	if (pos == g->len || g->s[pos] == '+' || g->s[pos] == '-' || g->s[pos] == ':')
 		return syntax_error(e, "'%s': missing a number or name %s", g->whole,
-				    terms ? (neg ? "after '-'" : "after '+'") : "at the start");
+				    terms			 ? (neg ? "after '-'" : "after '+'")
+				    : st == RANGE_END ? "after '..' (the END of ADDR..END)"
+							 : "at the start");
 	uint64_t v;
 	if (isdigit((unsigned char)g->s[pos])) {
 		size_t end = pos;
@@ -316,7 +318,15 @@ static int term_at(struct grammar *g, enum stage st, size_t pos, uint64_t acc, i
 			*e = why;
 			return -1;
 		}
-		return symbol_term(g, st, pos, NULL, acc, neg, terms, e);
+		if (symbol_term(g, st, pos, NULL, acc, neg, terms, e) == 0)
+			return 0;
+		if (e->kind == PERR_NAME) {
+			/* neither: say both, the mappings first */
+			char symbols[sizeof e->msg];
+			snprintf(symbols, sizeof symbols, "%s", e->msg);
+			snprintf(e->msg, sizeof e->msg, "%.300s; %.200s", why.msg, symbols);
+		}
+		return -1;
 	}
 	int rc = names_at(g, st, pos, acc, neg, terms, e);
 	if (rc <= 0)

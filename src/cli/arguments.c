@@ -72,6 +72,19 @@ static int mentions_name(const char *s)
 	return 0;
 }
 
+int typed_defaults(const struct target *t, struct vtype *vt, int *big, struct range_defaults *d)
+{
+	struct perr e;
+	if (!typed.type)
+		return 0;
+	if (value_type(t, typed.type, typed.endian, vt, big, &e) < 0)
+		return report_perr(&e);
+	d->multiple = vt->size;
+	d->len = vt->size;
+	d->have_len = 1;
+	return 0;
+}
+
 int range_from_arg(const char *arg, const struct resolver *res, const struct range_defaults *d, struct range *r,
 		   struct perr *e)
 {

@@ -25,6 +25,10 @@ struct range_defaults {
 	unsigned multiple;	/* each length a multiple of this (a -t size) */
 	const char *hint;	/* other ways to give a length, for the message */
 };
+/* With -t (options.h's typed): its type and byte order, and D set so that
+ * a bare ADDR is one value and every length a whole number of them.  0
+ * (also without -t: *VT untouched), or EXIT_USAGE (reported). */
+int typed_defaults(const struct target *t, struct vtype *vt, int *big, struct range_defaults *d);
 /* One RANGE argument, its names resolved by RES, its length given by D
  * where it has none; 0, or -1 with E. */
 int range_from_arg(const char *arg, const struct resolver *res, const struct range_defaults *d, struct range *r,

@@ -121,23 +121,16 @@ static int run(const struct invocation *inv)
 		}
 		def.explicit_len = 1;
 	}
-	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
-	if (status)
-		goto out;
-	/* Stopped first, so names and pointer chains resolve in memory
-	 * that cannot change before the job. */
-	status = target_stop(&t);
+	status = target_begin(&t, inv->args[0]);
 	if (status)
 		goto out;
 	int nranges;
 	status = ranges_or_readable(&t, inv->args + 1, inv->nargs - 1, &def, &ranges, &nranges);
 	if (status)
 		goto out;
-	if (out_init(&out, 1) < 0) {
-		cli_error("out of memory");
-		status = EXIT_LOCAL;
+	status = stdout_open(&out);
+	if (status)
 		goto out;
-	}
 	dumper_init(&dumper, &out, &opt);
 	struct read_job j = { .t = &t,
 			      .ranges = ranges,

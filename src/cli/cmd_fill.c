@@ -31,12 +31,7 @@ static int run(const struct invocation *inv)
 	struct target t = { 0 };
 	struct bytes pat = { 0 };
 	struct range *r = NULL;
-	int status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
-	if (status)
-		goto out;
-	/* Stopped first, so names and pointer chains resolve in memory
-	 * that cannot change before the job. */
-	status = target_stop(&t);
+	int status = target_begin(&t, inv->args[0]);
 	if (status)
 		goto out;
 	struct perr e;

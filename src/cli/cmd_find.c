@@ -2,11 +2,14 @@
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
-static char *opt_align, *opt_max;
+static char *opt_align, *opt_max, *opt_at;
 static int opt_where;
 
 static struct poptOption options[] = {
@@ -15,6 +18,7 @@ static struct poptOption options[] = {
 	{ "align", '\0', POPT_ARG_STRING, &opt_align, 0, "only matches at multiples of N", "N" },
 	{ "max-count", 'm', POPT_ARG_STRING, &opt_max, 0, "stop after N matches", "N" },
 	{ "where", '\0', POPT_ARG_NONE, &opt_where, 0, "say what each match is, as pvmio where", NULL },
+	{ "at", '\0', POPT_ARG_STRING, &opt_at, 0, "check only the addresses listed in FILE (- for stdin)", "FILE" },
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -22,8 +26,7 @@ static struct poptOption options[] = {
 
 static const char *const examples[] = {
 	"pvmio find 1234 'de ad ?? ef'",
-	"pvmio find -t u32 --align 4 1234 1000000 '[heap]'",
-	"pvmio find --where -m 1 -s 'password=' 1234",
+	"pvmio find -t i32 1234 100 > hits; pvmio find -t i32 --at hits 1234 99",
 	NULL,
 };
 
@@ -61,10 +64,22 @@ static void tell_place(struct finder *f, uint64_t addr)
 		f->where_failed = 1;
 		cli_error("%s; the matches are shown without symbols", e.msg);
 	}
-	char line[1200];
+	char line[PLACE_LINE_MAX];
 	place_line(&p, line, sizeof line);
 	out_str(&f->out, line);
 	out_str(&f->out, "\n");
+}
+
+/* One match: its address, or with --where what it is. */
+static void report_match(struct finder *f, uint64_t addr)
+{
+	if (f->where) {
+		tell_place(f, addr);
+		return;
+	}
+	char line[24];
+	int k = snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr);
+	out_write(&f->out, line, (size_t)k);
 }
 
 /* Reports matches that start in buf[0..limit) and end within buf[0..n);
@@ -96,13 +111,7 @@ static int scan(struct finder *f, const unsigned char *buf, size_t n, uint64_t a
 		i = s + 1;
 		if ((addr + s) % f->align)
 			continue;
-		if (f->where) {
-			tell_place(f, addr + s);
-		} else {
-			char line[24];
-			int k = snprintf(line, sizeof line, "0x%" PRIx64 "\n", addr + s);
-			out_write(&f->out, line, (size_t)k);
-		}
+		report_match(f, addr + s);
 		if (++f->found == f->max)
 			return 1;
 	}
@@ -197,11 +206,86 @@ static int pattern(struct target *t, const struct invocation *inv, struct bytes 
 	return 0;
 }
 
+/* Addresses checked by one vectored read. */
+#define AT_BATCH 256
+
+/* --at: the addresses listed in IN (each line's first word, as find and
+ * find --where print them), each checked against the pattern now, in a
+ * vectored read a batch; one that cannot be read does not match.  0, or
+ * an exit status (reported). */
+static int find_at(struct target *t, struct finder *f, FILE *in, const char *name, uint64_t *unreadable)
+{
+	unsigned char *buf = malloc(AT_BATCH * f->len);
+	uint64_t addrs[AT_BATCH];
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	int status = buf ? 0 : EXIT_LOCAL, eof = 0;
+	if (!buf)
+		cli_error("out of memory");
+	while (!status && !eof && f->found < f->max) {
+		size_t n = 0;
+		while (n < AT_BATCH && !status) {
+			if (getline(&line, &cap, in) < 0) {
+				eof = 1;
+				break;
+			}
+			lineno++;
+			char *word = line + strspn(line, " \t");
+			word[strcspn(word, " \t\n")] = '\0';
+			struct perr e;
+			if (!*word)
+				continue;
+			if (parse_number(word, &addrs[n], &e) < 0) {
+				cli_error("%s, line %lu: %s", name, lineno, e.msg);
+				status = EXIT_USAGE;
+			} else if (addrs[n] % f->align == 0 && addrs[n] <= UINT64_MAX - (f->len - 1)) {
+				n++;
+			}
+		}
+		/* one read for the batch; where it stops short, the address
+		 * there is unreadable and the rest are read on */
+		for (size_t i = 0; i < n && !status;) {
+			struct iovec local[AT_BATCH];
+			struct pvmio_span remote[AT_BATCH];
+			size_t k = n - i;
+			for (size_t j = 0; j < k; j++) {
+				local[j] = (struct iovec){ buf + j * f->len, f->len };
+				remote[j] = (struct pvmio_span){ addrs[i + j], f->len };
+			}
+			ssize_t got = pvmio_readv(t->h, local, k, remote, k);
+			if (got == -ESRCH || got == -ENOMEM || got == -EPERM || got == -ENOSYS) {
+				status = report_memory_error(t, (int)got, addrs[i], "search");
+				break;
+			}
+			size_t whole = got > 0 ? (size_t)got / f->len : 0;
+			for (size_t j = 0; j < whole && f->found < f->max; j++) {
+				if (matches_at(f, buf + j * f->len)) {
+					report_match(f, addrs[i + j]);
+					f->found++;
+				}
+			}
+			*unreadable += whole < k;
+			i += whole + (whole < k);
+		}
+		if (f->out.err)
+			break;
+	}
+	if (!status && ferror(in)) {
+		cli_error("cannot read %s: %s", name, strerror(errno));
+		status = EXIT_LOCAL;
+	}
+	free(line);
+	free(buf);
+	return status;
+}
+
 static int run(const struct invocation *inv)
 {
 	struct target t = { 0 };
 	struct bytes pat = { 0 }, mask = { 0 };
 	struct range *ranges = NULL;
+	FILE *at = NULL;
 	struct finder *f = calloc(1, sizeof *f);
 	int status = EXIT_USAGE;
 	if (!f) {
@@ -220,20 +304,19 @@ static int run(const struct invocation *inv)
 		goto out;
 	}
 	int first_range = str.string ? 1 : 2;
-	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
-	if (status)
+	if (opt_at && inv->nargs > first_range) {
+		cli_error("--at checks the addresses it lists: give no RANGE");
 		goto out;
-	/* Stopped first, so names and pointer chains resolve in memory
-	 * that cannot change before the job. */
-	status = target_stop(&t);
+	}
+	if (opt_at && !(at = strcmp(opt_at, "-") ? fopen(opt_at, "r") : stdin)) {
+		cli_error("cannot open %s: %s", opt_at, strerror(errno));
+		status = EXIT_LOCAL;
+		goto out;
+	}
+	status = target_begin(&t, inv->args[0]);
 	if (status)
 		goto out;
 	status = pattern(&t, inv, &pat, &mask, f);
-	if (status)
-		goto out;
-	int nranges;
-	struct range_defaults def = { 0 };
-	status = ranges_or_readable(&t, inv->args + first_range, inv->nargs - first_range, &def, &ranges, &nranges);
 	if (status)
 		goto out;
 	if (opt_where) {
@@ -242,11 +325,25 @@ static int run(const struct invocation *inv)
 			goto out;
 		f->where = &t;
 	}
-	if (out_init(&f->out, 1) < 0) {
-		cli_error("out of memory");
-		status = EXIT_LOCAL;
+	if (at) {
+		uint64_t unreadable = 0;
+		status = stdout_open(&f->out);
+		if (!status)
+			status = find_at(&t, f, at, strcmp(opt_at, "-") ? opt_at : "stdin", &unreadable);
+		if (!status && unreadable)
+			cli_verbose("%" PRIu64 " listed addresses could not be read: not matches", unreadable);
+		if (!status)
+			status = stdout_close(&f->out, f->found ? EXIT_DONE : EXIT_MEMORY);
 		goto out;
 	}
+	int nranges;
+	struct range_defaults def = { 0 };
+	status = ranges_or_readable(&t, inv->args + first_range, inv->nargs - first_range, &def, &ranges, &nranges);
+	if (status)
+		goto out;
+	status = stdout_open(&f->out);
+	if (status)
+		goto out;
 	struct read_job j = { .t = &t,
 			      .ranges = ranges,
 			      .nranges = nranges,
@@ -262,6 +359,8 @@ static int run(const struct invocation *inv)
 		status = f->found ? EXIT_DONE : EXIT_MEMORY;
 	}
 out:
+	if (at && at != stdin)
+		fclose(at);
 	free(ranges);
 	if (f)
 		out_free(&f->out);

@@ -50,10 +50,7 @@ static int run(const struct invocation *inv)
 	const char **want = NULL;
 	const char **args = inv->args;
 	int nargs = inv->nargs;
-	int status = target_open(&t, args[0], 0);
-	if (status)
-		goto out;
-	status = target_stop(&t);
+	int status = target_begin(&t, args[0]);
 	if (!status)
 		status = target_maps(&t);
 	if (status)
@@ -66,11 +63,11 @@ static int run(const struct invocation *inv)
 			goto out;
 		}
 	}
-	if (!want || out_init(&o, 1) < 0) {
+	status = want ? stdout_open(&o) : EXIT_LOCAL;
+	if (!want)
 		cli_error("out of memory");
-		status = EXIT_LOCAL;
+	if (status)
 		goto out;
-	}
 	/* The range column is as wide as the widest range listed. */
 	int width = 0;
 	for (size_t i = 0; i < t.maps->n; i++) {
@@ -125,10 +122,7 @@ static int run(const struct invocation *inv)
 		json_end(&j);
 		out_str(&o, "\n");
 	}
-	if (out_flush(&o) < 0) {
-		cli_error("cannot write to stdout: %s", strerror(o.err));
-		status = EXIT_LOCAL;
-	}
+	status = stdout_close(&o, status);
 out:
 	free(want);
 	out_free(&o);

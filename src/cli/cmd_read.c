@@ -226,12 +226,7 @@ static int run(const struct invocation *inv)
 	status = length_options(&def, &count);
 	if (status)
 		goto out;
-	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
-	if (status)
-		goto out;
-	/* Stopped first, so names and pointer chains resolve in memory
-	 * that cannot change before the job. */
-	status = target_stop(&t);
+	status = target_begin(&t, inv->args[0]);
 	if (status)
 		goto out;
 	status = typed_length(&t, &j, &def, count);
@@ -240,11 +235,9 @@ static int run(const struct invocation *inv)
 	status = ranges_from_args(&t, inv->args + 1, inv->nargs - 1, &def, &ranges);
 	if (status)
 		goto out;
-	if (out_init(&j.out, 1) < 0) {
-		cli_error("out of memory");
-		status = EXIT_LOCAL;
+	status = stdout_open(&j.out);
+	if (status)
 		goto out;
-	}
 	struct dump_options dopt = { .style = j.format == F_CANONICAL ? DUMP_CANONICAL : DUMP_XXD,
 				     .cols = 16,
 				     .group = 2,

@@ -167,21 +167,13 @@ static int run(const struct invocation *inv)
 		status = duration_option("--timeout", opt_timeout, &timeout);
 	if (status)
 		return status;
-	cli_catch_interrupts();
-	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
+	struct range_defaults def = { .hint = ", -t TYPE, or a VALUE in hex" };
+	status = poll_begin(&t, inv->args[0], &c.vt, &c.big, &def);
 	if (status)
 		goto out;
-	struct range_defaults def = { .hint = ", -t TYPE, or a VALUE in hex" };
-	if (typed.type) {
-		if (value_type(&t, typed.type, typed.endian, &c.vt, &c.big, &e) < 0) {
-			status = report_perr(&e);
-			goto out;
-		}
-		c.typed = 1;
-		/* one value, whatever a name's size */
-		def.len = c.vt.size;
-		def.have_len = def.explicit_len = 1;
-	}
+	/* one value, whatever a name's size */
+	c.typed = typed.type != NULL;
+	def.explicit_len = c.typed;
 	if (c.op != OP_CHANGED) {
 		if (data_from_args(&t, inv->args + 3, 1, &want, &e) < 0) {
 			status = report_perr(&e);

@@ -209,30 +209,18 @@ static int run(const struct invocation *inv)
 	}
 	if (status)
 		return status;
-	cli_catch_interrupts();
-	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
-	if (status)
-		goto out;
 	/* with -t, a bare ADDR is one value; ADDR:LEN, LEN / size of them */
 	struct range_defaults def = { .hint = ", or -t TYPE" };
-	if (typed.type) {
-		if (value_type(&t, typed.type, typed.endian, &v.vt, &v.big, &e) < 0) {
-			status = report_perr(&e);
-			goto out;
-		}
-		v.typed = 1;
-		def.multiple = v.vt.size;
-		def.len = v.vt.size;
-		def.have_len = 1;
-	}
+	status = poll_begin(&t, inv->args[0], &v.vt, &v.big, &def);
+	if (status)
+		goto out;
+	v.typed = typed.type != NULL;
 	status = watched_parse(&t, inv->args + 1, n, &def, &w);
 	if (status)
 		goto out;
-	if (out_init(&v.out, 1) < 0) {
-		cli_error("out of memory");
-		status = EXIT_LOCAL;
+	status = stdout_open(&v.out);
+	if (status)
 		goto out;
-	}
 	json_init(&v.json, &v.out);
 	struct schedule s;
 	uint64_t changes = 0;
@@ -252,10 +240,7 @@ static int run(const struct invocation *inv)
 				print(&v, &t, &w[i], when);
 			changes += changed;
 		}
-		if (out_flush(&v.out) < 0) {
-			cli_error("cannot write to stdout: %s", strerror(v.out.err));
-			status = EXIT_LOCAL;
-		}
+		status = stdout_close(&v.out, status);
 		if (changes_max && changes >= changes_max)
 			break;
 	}

@@ -59,19 +59,13 @@ static int run(const struct invocation *inv)
 {
 	struct target t = { 0 };
 	struct out o = { 0 };
-	int status = target_open(&t, inv->args[0], 0);
-	if (status)
-		goto out;
-	status = target_stop(&t);
+	int status = target_begin(&t, inv->args[0]);
 	if (!status)
 		status = target_maps(&t);
+	if (!status)
+		status = stdout_open(&o);
 	if (status)
 		goto out;
-	if (out_init(&o, 1) < 0) {
-		cli_error("out of memory");
-		status = EXIT_LOCAL;
-		goto out;
-	}
 	struct json j;
 	json_init(&j, &o);
 	struct resolver res;
@@ -102,16 +96,13 @@ static int run(const struct invocation *inv)
 		if (opt_json) {
 			json_place(&j, inv->args[i], &p);
 		} else {
-			char line[1200];
+			char line[PLACE_LINE_MAX];
 			place_line(&p, line, sizeof line);
 			out_str(&o, line);
 			out_str(&o, "\n");
 		}
 	}
-	if (out_flush(&o) < 0) {
-		cli_error("cannot write to stdout: %s", strerror(o.err));
-		status = EXIT_LOCAL;
-	}
+	status = stdout_close(&o, status);
 out:
 	out_free(&o);
 	target_close(&t);

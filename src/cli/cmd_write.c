@@ -127,7 +127,8 @@ static int write_stream(struct writer *w, int fd, const char *name, uint64_t add
 	int status = 0;
 	/* A regular file's size is known: check the whole destination first. */
 	uint64_t total = PROGRESS_UNKNOWN;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	/* (/proc files say 0 bytes whatever they hold: no size then) */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		total = (uint64_t)st.st_size;
 		if (total)
 			status = check_writable(w->t, addr, total, opt_force, 0);
@@ -233,6 +234,8 @@ static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t off
 	size_t cap = 0;
 	ssize_t len;
 	unsigned long lineno = 0;
+	/* the span of the last data line, for lines that overlap it */
+	uint64_t span_lo = 0, span_hi = 0;
 	int status = x.run ? 0 : EXIT_LOCAL;
 	if (!x.run)
 		cli_error("out of memory");
@@ -257,6 +260,21 @@ static int write_dump(struct writer *w, FILE *in, const char *name, uint64_t off
 			break;
 		case DL_DATA:
 		case DL_END:
+			if (l.kind == DL_DATA && l.n && !l.top && span_hi > span_lo && l.addr >= span_lo &&
+			    l.addr < span_hi) {
+				/* no dump's lines overlap: this is something else, read
+				 * as hex (xxd -b's binary digits without its text) */
+				cli_error("%s, line %lu: at 0x%" PRIx64 ", it overlaps the line before (0x%" PRIx64
+					  "..0x%" PRIx64 "): not a dump whose lines follow each other (xxd -b "
+					  "without its text column?); nothing was written",
+					  name, lineno, l.addr - offset, span_lo - offset, span_hi - offset);
+				status = EXIT_USAGE;
+				break;
+			}
+			if (l.kind == DL_DATA && !l.top) {
+				span_lo = l.addr;
+				span_hi = l.addr + l.n > l.addr ? l.addr + l.n : UINT64_MAX;
+			}
 			if (x.repeat)
 				status = repeat_until(&x, l.addr, l.top);
 			x.repeat = 0;
@@ -463,12 +481,7 @@ static int run(const struct invocation *inv)
 			goto out;
 		}
 	}
-	status = target_open(&t, inv->args[0], opt_force ? PVMIO_FORCE : 0);
-	if (status)
-		goto out;
-	/* Stopped first, so names and pointer chains resolve in memory
-	 * that cannot change before the job. */
-	status = target_stop(&t);
+	status = target_begin(&t, inv->args[0]);
 	if (status)
 		goto out;
 	/* The destination is checked against the maps before any write. */

@@ -26,6 +26,8 @@ struct place {
 };
 /* Fills P for ADDR; 0, or -1 with E (the symbols could not be read). */
 int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e);
+/* Room for a place_line. */
+#define PLACE_LINE_MAX 1200
 /* "ADDR MODULE:SYMBOL+0xOFF MODULE+0xOFF PERMS", with "-" for what
  * there is not: every field but PERMS pastes back as an ADDR. */
 void place_line(const struct place *p, char *buf, size_t size);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *cli_command = NULL;
 
@@ -64,7 +65,7 @@ int exit_status_for(int err)
 	case -EFBIG:
 		return EXIT_LOCAL;
 	default:
-		/* ESRCH, EPERM, EACCES, ENXIO, ENOSYS, EDEADLK...: the process */
+		/* ESRCH, EPERM, EACCES, ENXIO, EDEADLK...: the process */
 		return EXIT_PROCESS;
 	}
 }
@@ -74,4 +75,20 @@ int report_perr(const struct perr *e)
 	cli_error("%s", e->msg);
 	/* a chain whose pointer cannot be followed is memory, as a read is */
 	return e->kind == PERR_NOMEM ? EXIT_LOCAL : e->kind == PERR_MEMORY ? EXIT_MEMORY : EXIT_USAGE;
+}
+
+int stdout_open(struct out *o)
+{
+	if (out_init(o, 1) == 0)
+		return 0;
+	cli_error("out of memory");
+	return EXIT_LOCAL;
+}
+
+int stdout_close(struct out *o, int status)
+{
+	if (out_flush(o) == 0)
+		return status;
+	cli_error("cannot write to stdout: %s", strerror(o->err));
+	return EXIT_LOCAL;
 }

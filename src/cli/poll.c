@@ -129,6 +129,13 @@ void schedule_report(const struct schedule *s, int always)
 			  s->missed, s->polls, (double)s->interval / 1e6);
 }
 
+int poll_begin(struct target *t, const char *pidarg, struct vtype *vt, int *big, struct range_defaults *d)
+{
+	cli_catch_interrupts();
+	int status = target_open(t, pidarg, opt_force ? PVMIO_FORCE : 0);
+	return status ? status : typed_defaults(t, vt, big, d);
+}
+
 /* The resolver of a watched range: the target's, noting whether a
  * pointer was followed (the range is then a chain, resolved again at
  * every poll). */

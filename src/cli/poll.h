@@ -51,6 +51,12 @@ int schedule_next(struct schedule *s);
  * or with --verbose only. */
 void schedule_report(const struct schedule *s, int always);
 
+/* What watch and wait do first: interrupts end the polling (not
+ * pvmio), the target is opened (not stopped: --stop stops it for each
+ * poll), and -t's type sets D (typed_defaults).  0 or an exit status
+ * (reported). */
+int poll_begin(struct target *t, const char *pidarg, struct vtype *vt, int *big, struct range_defaults *d);
+
 /* A RANGE watched over time. */
 struct watched {
 	const char *arg;	/* as given: the name it is printed by */

@@ -41,6 +41,10 @@ static int in_user_namespace(char *map, size_t size)
 	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3) {
 		nested = !(inner == 0 && outer == 0 && count == 4294967295UL);
 		snprintf(map, size, "%lu %lu %lu", inner, outer, count);
+	} else {
+		/* no map at all: a new namespace nobody mapped (unshare -U) */
+		nested = 1;
+		snprintf(map, size, "none");
 	}
 	fclose(f);
 	return nested;
@@ -123,7 +127,7 @@ int report_process_error(pid_t pid, int err)
 		return EXIT_PROCESS;
 	}
 	cli_error("process %d: %s", (int)pid, strerror(-err));
-	return EXIT_PROCESS;
+	return exit_status_for(err);
 }
 
 int report_parse_error(const struct target *t, const struct perr *e)
@@ -179,6 +183,14 @@ int target_open(struct target *t, const char *pidarg, unsigned flags)
 	return 0;
 }
 
+int target_begin(struct target *t, const char *pidarg)
+{
+	int status = target_open(t, pidarg, opt_force ? PVMIO_FORCE : 0);
+	/* Stopped first, so names and pointer chains resolve in memory
+	 * that cannot change before the job. */
+	return status ? status : target_stop(t);
+}
+
 int target_maps(struct target *t)
 {
 	if (t->maps)
@@ -227,7 +239,7 @@ int target_stop(struct target *t)
 	if (rc == -ESRCH || rc == -EPERM || rc == -EACCES)
 		return report_process_error(t->pid, rc);
 	cli_error("cannot stop process %d: %s", (int)t->pid, strerror(-rc));
-	return EXIT_PROCESS;
+	return exit_status_for(rc);
 }
 
 void target_close(struct target *t)

@@ -20,6 +20,9 @@ struct target {
 
 /* Opens PIDARG; 0, or an exit status (reported). */
 int target_open(struct target *t, const char *pidarg, unsigned flags);
+/* target_open (with --force's flag) and target_stop: every command
+ * that works on a stopped target from its first look at it. */
+int target_begin(struct target *t, const char *pidarg);
 /* With --stop, stops it until target_close, resuming it on a fatal
  * signal; 0 or an exit status (reported). */
 int target_stop(struct target *t);

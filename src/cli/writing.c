@@ -13,17 +13,30 @@
 /* --verify reads back in pieces of this size. */
 #define VERIFY_CHUNK ((size_t)1 << 20)
 
+/* The kernel's own pages, which no write reaches, /proc/PID/mem's
+ * included: the vDSO's data and the legacy vsyscall page. */
+static int kernel_page(const char *name)
+{
+	return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0 || strcmp(name, "[vsyscall]") == 0;
+}
+
 /* The first byte of [addr, addr+len) in a shared mapping without write
- * permission: /proc/PID/mem cannot write it either, since a shared page
- * has no private copy to take.  0 if none. */
-static int shared_read_only(const struct pvmio_maps *m, uint64_t addr, uint64_t len, uint64_t *bad)
+ * permission (/proc/PID/mem cannot write it either, since a shared page
+ * has no private copy to take) or in a kernel page: 1 with *WHY, or 0. */
+static int never_writable(const struct pvmio_maps *m, uint64_t addr, uint64_t len, uint64_t *bad, const char **why)
 {
 	for (uint64_t pos = addr, left = len; left;) {
 		const struct pvmio_mapping *v = pvmio_maps_lookup(m, pos);
 		if (!v || v->start > pos)
 			return 0;
+		if (kernel_page(v->name)) {
+			*bad = pos;
+			*why = "the kernel's own page, which no write reaches, not even with --force";
+			return 1;
+		}
 		if (v->perms[3] == 's' && v->perms[1] != 'w') {
 			*bad = pos;
+			*why = "a shared read-only mapping, which cannot be written even with --force";
 			return 1;
 		}
 		uint64_t span = v->end - pos;
@@ -38,18 +51,19 @@ static int shared_read_only(const struct pvmio_maps *m, uint64_t addr, uint64_t 
 int check_writable(struct target *t, uint64_t addr, uint64_t len, int force, uint64_t written)
 {
 	uint64_t bad;
+	const char *why = NULL;
 	int rc = pvmio_maps_check(t->maps, addr, len, force ? "" : "w", &bad);
-	int shared = rc == 0 && force && shared_read_only(t->maps, addr, len, &bad);
-	if (rc == 0 && !shared)
+	/* without --force a kernel page is refused as not writable, and the
+	 * advice to try --force must not follow */
+	int never = (rc == 0 && force) || rc == -EACCES ? never_writable(t->maps, addr, len, &bad, &why) : 0;
+	if (rc == 0 && !never)
 		return 0;
 	char where[512], done[128] = "nothing was written";
 	describe_mapping(t, bad, where, sizeof where);
 	if (written)
 		snprintf(done, sizeof done, "%" PRIu64 " bytes before it were written, nothing more", written);
-	if (shared)
-		cli_error("cannot write 0x%" PRIx64 ": %s, a shared read-only mapping, which cannot be written even "
-			  "with --force; %s",
-			  bad, where, done);
+	if (never)
+		cli_error("cannot write 0x%" PRIx64 ": %s, %s; %s", bad, where, why, done);
 	else
 		cli_error("cannot write 0x%" PRIx64 ": %s%s; %s%s", bad, where,
 			  rc == -EACCES ? ", which is not writable" : "", done,
@@ -69,6 +83,10 @@ int report_write_stopped(struct target *t, int err, uint64_t written, uint64_t a
 			  "%" PRIu64 " bytes were written; --force writes through /proc/PID/mem instead",
 			  at, written);
 		return EXIT_MEMORY;
+	}
+	if ((err == -EPERM || err == -EACCES) && !written) {
+		/* the denial in full, as for a read */
+		return report_process_error(t->pid, err);
 	}
 	if (err && err != -EFAULT) {
 		cli_error("cannot write 0x%" PRIx64 ": %s; %" PRIu64 " bytes were written, nothing more", at,

@@ -141,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if (repeat && prev.kind == DL_DATA) {
 			/* "*": the line before repeats up to this line's address */
-			for (uint64_t at = prev.addr + prev.n; l.top || at < l.addr; at += prev.n)
+			/* up to 2^64 (l.top) is until the address wraps to 0 */
+			for (uint64_t at = prev.addr + prev.n; l.top ? at != 0 : at < l.addr; at += prev.n)
 				take(&s, &prev, at);
 		}
 		repeat = 0;
