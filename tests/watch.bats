@@ -370,3 +370,28 @@ PY
 	refused 2 "$PVMIO" write -t u32 --interval 5ms "$TPID" "$T_PINNED" 3
 	refused 2 "$PVMIO" write --hold=1s -f xxd "$TPID" </dev/null
 }
+
+@test "watch and wait --retry-unreadable: a chain whose pointer is NULL at the start waits until it is not" {
+	start_ticker 100000
+	printf '\0\0\0\0\0\0\0\0' >"$BATS_TEST_TMPDIR/null"
+	mem_write "$TPID" "$T_CURRENT" "$BATS_TEST_TMPDIR/null"
+	local out=$BATS_TEST_TMPDIR/w.out
+	"$PVMIO" watch -t u32 --time=none --interval 10ms "$TPID" '[current]+4' >"$out" &
+	local wpid=$!
+	wait_until 5 nonempty "$out"
+	# the target sets current again on SIGUSR2 (to objs[1])
+	kill -USR2 "$TPID"
+	wait_until 5 grep -q ' 100$' "$out"
+	kill -INT "$wpid"
+	wait "$wpid"
+	cat "$out"
+	[[ $(sed -n 1p "$out") =~ ^\[current\]\+4\ unreadable:\ .*step\ 1\ of\ the\ chain:\ the\ pointer\ at\ .*\ is\ NULL$ ]]
+	[ "$(sed -n 2p "$out")" = '[current]+4 100' ]
+	# wait: exit 1 at once without --retry-unreadable, else it waits
+	mem_write "$TPID" "$T_CURRENT" "$BATS_TEST_TMPDIR/null"
+	fails 1 "^pvmio: wait: '\[current\]\+4', step 1 of the chain: the pointer at .* is NULL$" "$PVMIO" wait -t u32 "$TPID" '[current]+4' eq 200
+	(sleep 0.3 && kill -USR2 "$TPID") &
+	run --separate-stderr "$PVMIO" wait -t u32 --retry-unreadable --interval 10ms "$TPID" '[current]+4' eq 200
+	[ "$status" -eq 0 ]
+	[ "$output" = 200 ]
+}

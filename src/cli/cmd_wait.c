@@ -211,7 +211,10 @@ static int run(const struct invocation *inv)
 			if (opt_retry)
 				continue;
 			watched_why(&t, w, why, sizeof why);
-			cli_error("cannot read '%s' at 0x%" PRIx64 ": %s", w->arg, w->bad, why);
+			if (w->why[0])	/* a chain's step, which says where */
+				cli_error("%s", why);
+			else
+				cli_error("cannot read '%s' at 0x%" PRIx64 ": %s", w->arg, w->bad, why);
 			status = EXIT_MEMORY;
 			break;
 		}

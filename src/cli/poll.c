@@ -142,7 +142,12 @@ int poll_begin(struct target *t, const char *pidarg, struct vtype *vt, int *big,
 struct noting {
 	struct resolver inner;
 	int derefs;
+	int lenient;	/* a pointer that cannot be read stands as PLACEHOLDER */
 };
+
+/* Where a chain that cannot be followed yet points, so that its length
+ * can still be worked out (not 0, which the grammar calls NULL). */
+#define PLACEHOLDER 0x1000
 
 static int noting_symbol(void *ctx, const char *module, const char *name, uint64_t *addr, uint64_t *size,
 			 struct perr *e)
@@ -155,12 +160,18 @@ static int noting_deref(void *ctx, uint64_t addr, uint64_t *value, struct perr *
 {
 	struct noting *n = ctx;
 	n->derefs++;
-	return n->inner.deref(n->inner.ctx, addr, value, e);
+	int rc = n->inner.deref(n->inner.ctx, addr, value, e);
+	if (n->lenient && (rc < 0 || !*value)) {
+		*value = PLACEHOLDER;
+		return 0;
+	}
+	return rc;
 }
 
-static int resolve(struct target *t, struct watched *w, const struct range_defaults *d, struct perr *e)
+static int resolve_as(struct target *t, struct watched *w, const struct range_defaults *d, int lenient,
+		      struct perr *e)
 {
-	struct noting n = { .derefs = 0 };
+	struct noting n = { .derefs = 0, .lenient = lenient };
 	target_resolver(t, &n.inner);
 	struct resolver res = { .maps = t->maps, .symbol = noting_symbol, .deref = noting_deref, .ctx = &n };
 	struct range r;
@@ -171,6 +182,11 @@ static int resolve(struct target *t, struct watched *w, const struct range_defau
 		return perr_set(e, PERR_MEMORY, "its length changed from %" PRIu64 " to %" PRIu64, w->r.len, r.len);
 	w->r = r;
 	return 0;
+}
+
+static int resolve(struct target *t, struct watched *w, const struct range_defaults *d, struct perr *e)
+{
+	return resolve_as(t, w, d, 0, e);
 }
 
 /* Kept for the chains' later resolutions. */
@@ -192,8 +208,15 @@ int watched_parse(struct target *t, const char **args, int n, const struct range
 		struct perr e;
 		w[i].arg = args[i];
 		if (resolve(t, &w[i], d, &e) < 0) {
-			watched_free(w, n);
-			return report_parse_error(t, &e);
+			/* a chain that cannot be followed yet (a NULL pointer):
+			 * unreadable until it can, its length worked out past it */
+			struct perr again;
+			if (e.kind != PERR_MEMORY || resolve_as(t, &w[i], d, 1, &again) < 0) {
+				watched_free(w, n);
+				return report_parse_error(t, &e);
+			}
+			w[i].unresolved = 1;
+			snprintf(w[i].why, sizeof w[i].why, "%s", e.msg);
 		}
 		total += w[i].r.len;
 		if (total > WATCH_BYTES_MAX || !w[i].r.len) {
@@ -295,7 +318,8 @@ int watched_poll(struct target *t, struct watched *w, int n)
 		}
 		w[i].readable = 1;
 		w[i].err = 0;
-		if (w[i].chain && w[i].polled) {
+		w[i].why[0] = '\0';
+		if (w[i].chain && (w[i].polled || w[i].unresolved)) {
 			/* followed again: the object may have moved; its steps are
 			 * told with --verbose the first time only */
 			struct perr e;
@@ -306,6 +330,7 @@ int watched_poll(struct target *t, struct watched *w, int n)
 				status = report_parse_error(t, &e);
 				break;
 			}
+			w[i].unresolved = rc < 0;
 			if (rc < 0) {
 				w[i].readable = 0;
 				snprintf(w[i].why, sizeof w[i].why, "%s", e.msg);

@@ -65,6 +65,7 @@ struct watched {
 	unsigned char *now, *before;	/* r.len bytes each */
 	int readable, was_readable;	/* at this poll and at the one before */
 	int polled;		/* 0 before the first poll */
+	int unresolved;		/* a chain that could not be followed (yet) */
 	int err;		/* why not readable: -errno, or 0 with why[] */
 	uint64_t bad;		/* the first byte that could not be read */
 	char why[512];		/* a chain's step that failed, in words */
