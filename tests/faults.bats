@@ -41,7 +41,9 @@ setup() {
 injected() {
 	local call=$1 err=$2
 	shift 2
-	run --separate-stderr strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:error=$err" "$@"
+	# LeakSanitizer cannot run under ptrace: off here, in a sanitizer build
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:error=$err" "$@"
 	echo "$call=$err: $*: status $status; stdout '$output'; stderr '$stderr'"
 }
 
