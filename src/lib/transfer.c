@@ -83,12 +83,14 @@ ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigne
 				  : process_vm_readv(h->io_pid, l, nl, r, nr, 0);
 		if (n >= 0)
 			return n;
-		if (errno == EINTR)
+		int err = errno;
+		if (err == EINTR)
 			continue;
-		/* The thread we go through ended; another may live on. */
-		if (errno == ESRCH && lib_retarget(h) == 0)
+		/* The thread we go through ended; another may live on.  (Kept
+		 * in err: looking for it reads /proc, which sets errno.) */
+		if (err == ESRCH && lib_retarget(h) == 0)
 			continue;
-		return -errno;
+		return -err;
 	}
 }
 

@@ -33,6 +33,13 @@ static const char *exe_path(char *buf, size_t size)
 	return buf;
 }
 
+/* Under valgrind, which preloads its vgpreload libraries. */
+static int under_valgrind(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+	return pre && strstr(pre, "vgpreload") != NULL;
+}
+
 static void test_lookup(struct pvmio_symbols *s, const char *exe)
 {
 	struct pvmio_symbol out[4];
@@ -60,9 +67,15 @@ static void test_lookup(struct pvmio_symbols *s, const char *exe)
 	 * function is one no sanitizer runtime intercepts: ASan defines qsort
 	 * too, which would make two definitions. */
 	n = pvmio_symbol(s, NULL, "environ", out, 4);
-	t_eq(n, 1, "environ: one definition, where the program's &environ is");
-	if (n == 1)
-		t_eq((long long)out[0].addr, (long long)(uintptr_t)&environ, "at &environ");
+	if (under_valgrind()) {
+		/* the target's /proc/PID/exe is valgrind's tool there, not this
+		 * program: no main program to look in first, so libc's counts */
+		t_ok(n >= 1, "environ: found (under valgrind)");
+	} else {
+		t_eq(n, 1, "environ: one definition, where the program's &environ is");
+		if (n == 1)
+			t_eq((long long)out[0].addr, (long long)(uintptr_t)&environ, "at &environ");
+	}
 	n = pvmio_symbol(s, NULL, "strverscmp", out, 4);
 	t_eq(n, 1, "strverscmp, in libc: found");
 	if (n == 1) {
