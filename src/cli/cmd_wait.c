@@ -116,13 +116,11 @@ static void value_words(const struct condition *c, const unsigned char *p, size_
 		value_text(buf, size, &c->vt, c->big, 0, p);
 		return;
 	}
-	static const char digits[] = "0123456789abcdef";
-	size_t i = 0;
-	for (; i < len && 2 * i + 4 < size; i++) {
-		buf[2 * i] = digits[p[i] >> 4];
-		buf[2 * i + 1] = digits[p[i] & 15];
-	}
-	snprintf(buf + 2 * i, size - 2 * i, "%s", i < len ? "..." : "");
+	/* as much as fits, then "..." */
+	size_t fit = len < (size - 4) / 2 ? len : (size - 4) / 2;
+	hex_text(buf, p, fit);
+	if (fit < len)
+		strcat(buf, "...");
 }
 
 /* The usage errors that need no process. */

@@ -90,17 +90,12 @@ static void json_value1(struct view *v, const unsigned char *p)
 static void json_value(struct view *v, const unsigned char *p, uint64_t len)
 {
 	if (!v->typed) {
-		static const char digits[] = "0123456789abcdef";
 		char *s = malloc(len * 2 + 1);
 		if (!s) {
 			json_null(&v->json);
 			return;
 		}
-		for (uint64_t i = 0; i < len; i++) {
-			s[2 * i] = digits[p[i] >> 4];
-			s[2 * i + 1] = digits[p[i] & 15];
-		}
-		s[2 * len] = '\0';
+		hex_text(s, p, (size_t)len);
 		json_string(&v->json, s);
 		free(s);
 		return;

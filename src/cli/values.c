@@ -7,6 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+void hex_text(char *dst, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		dst[2 * i] = digits[p[i] >> 4];
+		dst[2 * i + 1] = digits[p[i] & 15];
+	}
+	dst[2 * n] = '\0';
+}
+
 void hex_data(struct out *o, const unsigned char *p, size_t n)
 {
 	hex_tables_init();

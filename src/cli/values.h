@@ -8,6 +8,8 @@
 #include "grammar.h"
 #include "output.h"
 
+/* N bytes as 2N lowercase hex digits and a NUL, into DST. */
+void hex_text(char *dst, const unsigned char *p, size_t n);
 /* read -f hex: one line a range, lowercase pairs. */
 void hex_data(struct out *o, const unsigned char *p, size_t n);
 
