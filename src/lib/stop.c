@@ -15,6 +15,8 @@
 
 /* How long a SIGSTOP may take to reach every thread, in 1 ms polls. */
 #define SIGSTOP_WAIT_MS 2000
+/* How many 1 ms polls in a row must find every thread stopped. */
+#define STOP_SETTLED 5
 
 static int known(const struct pvmio *h, pid_t tid)
 {
@@ -142,10 +144,17 @@ static int stop_by_signal(struct pvmio *h)
 	if (!h->was_stopped && kill(h->pin.tgid, SIGSTOP) < 0)
 		return -errno;
 	h->stopped = PVMIO_STOPPED_SIGNAL;
+	/* A traced thread shows 't' in its signal-delivery stop too, and
+	 * runs again for a moment when its tracer passes SIGSTOP on: only
+	 * a stop seen in STOP_SETTLED polls in a row counts. */
+	int seen = 0;
 	for (int tries = 0; tries < SIGSTOP_WAIT_MS; tries++) {
 		rc = all_threads_stopped(h->pin.tgid);
-		if (rc)
-			return rc < 0 ? rc : PVMIO_STOPPED_SIGNAL;
+		if (rc < 0)
+			return rc;
+		seen = rc ? seen + 1 : 0;
+		if (seen == STOP_SETTLED)
+			return PVMIO_STOPPED_SIGNAL;
 		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	}
 	return -ETIMEDOUT;

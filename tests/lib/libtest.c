@@ -242,3 +242,13 @@ int t_all_threads(pid_t pid, const char *states)
 	closedir(d);
 	return all && seen;
 }
+
+int t_threads_become(pid_t pid, const char *states)
+{
+	for (int i = 0; i < 10000; i++) {
+		if (t_all_threads(pid, states))
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}

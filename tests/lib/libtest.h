@@ -58,5 +58,8 @@ int t_mem_equal(pid_t pid, uint64_t addr, const void *expect, size_t len);
 char t_state(pid_t pid, pid_t tid);
 /* 1 when every thread of PID is in a state in STATES ("tT"). */
 int t_all_threads(pid_t pid, const char *states);
+/* The same, waited for up to 10 s: a woken thread's state changes when
+ * the scheduler gets to it, not when the call that woke it returns. */
+int t_threads_become(pid_t pid, const char *states);
 
 #endif

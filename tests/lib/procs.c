@@ -149,21 +149,21 @@ static void test_stop(const struct t_child *c)
 	struct pvmio *h = NULL;
 	if (pvmio_open(c->pid, 0, &h) < 0)
 		t_bail("pvmio_open(child) failed");
-	t_ok(t_all_threads(c->pid, "SR"), "the child's 3 threads run (or sleep)");
+	t_ok(t_threads_become(c->pid, "SR"), "the child's 3 threads run (or sleep)");
 	t_eq(pvmio_stop(h), PVMIO_STOPPED_PTRACE, "pvmio_stop: PVMIO_STOPPED_PTRACE");
 	t_ok(t_all_threads(c->pid, "t"), "every thread is in tracing stop (t)");
 	t_eq(pvmio_stop(h), PVMIO_STOPPED_PTRACE, "pvmio_stop again: no-op, same answer");
 	unsigned char buf[16];
 	t_eq(pvmio_pread(h, buf, sizeof buf, t_addr(c, T_DATA0, 0)), 16, "pread while stopped");
 	t_eq(pvmio_resume(h), 0, "pvmio_resume");
-	t_ok(t_all_threads(c->pid, "SR"), "every thread runs again");
+	t_ok(t_threads_become(c->pid, "SR"), "every thread runs again");
 	t_eq(pvmio_resume(h), 0, "pvmio_resume again: no-op");
-	t_ok(t_all_threads(c->pid, "SR"), "still running");
+	t_ok(t_threads_become(c->pid, "SR"), "still running");
 
 	/* Closing a stopped handle resumes. */
 	t_eq(pvmio_stop(h), PVMIO_STOPPED_PTRACE, "pvmio_stop");
 	pvmio_close(h);
-	t_ok(t_all_threads(c->pid, "SR"), "pvmio_close resumed it");
+	t_ok(t_threads_become(c->pid, "SR"), "pvmio_close resumed it");
 
 	/* Opened by a thread id: the same memory, and the whole group stops. */
 	char path[64];
@@ -185,7 +185,7 @@ static void test_stop(const struct t_child *c)
 		t_eq(pvmio_stop(h), PVMIO_STOPPED_PTRACE, "pvmio_stop through it");
 		t_ok(t_all_threads(c->pid, "t"), "stops every thread of the process");
 		pvmio_close(h);
-		t_ok(t_all_threads(c->pid, "SR"), "pvmio_close resumed them all");
+		t_ok(t_threads_become(c->pid, "SR"), "pvmio_close resumed them all");
 	}
 
 	/* Already stopped (SIGSTOP): stopped while held, stays stopped after. */
@@ -202,13 +202,7 @@ static void test_stop(const struct t_child *c)
 	/* Detaching puts each thread back into group stop; a thread may be
 	 * seen waking on its way there, so wait for it to settle (it settles
 	 * at once; if it ran on instead, this gives up after 10 s). */
-	int settled = 0;
-	for (int i = 0; i < 10000 && !settled; i++) {
-		settled = t_all_threads(c->pid, "T");
-		if (!settled)
-			usleep(1000);
-	}
-	t_ok(settled, "still stopped (T) after pvmio_resume");
+	t_ok(t_threads_become(c->pid, "T"), "still stopped (T) after pvmio_resume");
 	pvmio_close(h);
 	kill(c->pid, SIGCONT);
 	while (waitpid(c->pid, &st, WCONTINUED) < 0 && errno == EINTR)
@@ -266,13 +260,7 @@ static void test_stop_signal(const struct t_child *c)
 		t_eq(pvmio_stop(h), PVMIO_STOPPED_SIGNAL, "held by a tracer: PVMIO_STOPPED_SIGNAL");
 		t_ok(t_all_threads(c->pid, "tT"), "every thread is stopped");
 		t_eq(pvmio_resume(h), 0, "pvmio_resume");
-		int running = 0;
-		for (int i = 0; i < 10000 && !running; i++) {
-			running = t_all_threads(c->pid, "SR");
-			if (!running)
-				usleep(1000);
-		}
-		t_ok(running, "runs again after pvmio_resume (SIGCONT)");
+		t_ok(t_threads_become(c->pid, "SR"), "runs again after pvmio_resume (SIGCONT)");
 		pvmio_close(h);
 	}
 	kill(tracer, SIGKILL);

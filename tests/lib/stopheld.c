@@ -133,14 +133,8 @@ int main(void)
 	t_eq(pvmio_resume(h), 0, "pvmio_resume");
 	/* Resuming takes the tracer a moment: wait for it (at once when it
 	 * works; gives up after 10 s). */
-	int running = 0;
-	for (int i = 0; i < 10000 && !running; i++) {
-		running = t_all_threads(child, "SR");
-		if (!running)
-			usleep(1000);
-	}
-	t_ok(running, "every thread runs again (main thread: %c, traced one: %c)", t_state(child, child),
-	     t_state(child, tid));
+	t_ok(t_threads_become(child, "SR"), "every thread runs again (main thread: %c, traced one: %c)",
+	     t_state(child, child), t_state(child, tid));
 	pvmio_close(h);
 	kill(tr, SIGKILL);
 	waitpid(tr, NULL, 0);
