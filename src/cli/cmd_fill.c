@@ -31,7 +31,7 @@ static int run(const struct invocation *inv)
 	struct target t = { 0 };
 	struct bytes pat = { 0 };
 	struct range *r = NULL;
-	int status = target_begin(&t, inv->args[0]);
+	int status = target_begin_live(&t, inv->args[0]);
 	if (status)
 		goto out;
 	struct perr e;

@@ -481,7 +481,7 @@ static int run(const struct invocation *inv)
 			goto out;
 		}
 	}
-	status = target_begin(&t, inv->args[0]);
+	status = target_begin_live(&t, inv->args[0]);
 	if (status)
 		goto out;
 	/* The destination is checked against the maps before any write. */

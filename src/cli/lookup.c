@@ -35,8 +35,8 @@ static int open_symbols(struct target *t, struct perr *e)
 		return 0;
 	int rc = pvmio_symbols_open(t->h, &t->syms);
 	if (rc < 0)
-		return perr_set(e, rc == -ENOMEM ? PERR_NOMEM : PERR_SYMBOL, "cannot read the symbols of process %d: %s",
-				(int)t->pid, strerror(-rc));
+		return perr_set(e, rc == -ENOMEM ? PERR_NOMEM : PERR_SYMBOL, "cannot read the symbols of %s: %s",
+				t->label, strerror(-rc));
 	return 0;
 }
 

@@ -132,7 +132,7 @@ void schedule_report(const struct schedule *s, int always)
 int poll_begin(struct target *t, const char *pidarg, struct vtype *vt, int *big, struct range_defaults *d)
 {
 	cli_catch_interrupts();
-	int status = target_open(t, pidarg, opt_force ? PVMIO_FORCE : 0);
+	int status = target_open(t, pidarg, TARGET_LIVE | (opt_force ? PVMIO_FORCE : 0));
 	return status ? status : typed_defaults(t, vt, big, d);
 }
 

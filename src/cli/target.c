@@ -133,7 +133,7 @@ int report_process_error(pid_t pid, int err)
 int report_parse_error(const struct target *t, const struct perr *e)
 {
 	if (e->kind == PERR_NAME) {
-		cli_error("%s; run 'pvmio maps %d' to see them all", e->msg, (int)t->pid);
+		cli_error("%s; run 'pvmio maps %s' to see them all", e->msg, t->arg);
 		return EXIT_USAGE;
 	}
 	return report_perr(e);
@@ -168,12 +168,50 @@ static void resume_and_die(int sig)
 	raise(sig);
 }
 
+int target_is_core(const char *arg)
+{
+	return arg[0] && strspn(arg, "0123456789") != strlen(arg);
+}
+
+static int open_core(struct target *t, const char *path, unsigned flags)
+{
+	if (flags & TARGET_LIVE) {
+		cli_error("'%s' is a core file: this command works on a running process (a PID)", path);
+		return EXIT_USAGE;
+	}
+	t->core = path;
+	snprintf(t->label, sizeof t->label, "core file %.80s", path);
+	int rc = pvmio_open_core(path, &t->h);
+	if (rc == -EPROTONOSUPPORT) {
+		cli_error("%s is compressed: decompress it first (zstd -d, gunzip, xz -d); pvmio reads "
+			  "uncompressed core files only", path);
+		return EXIT_USAGE;
+	}
+	if (rc == -ENOEXEC) {
+		cli_error("%s is not an ELF core file (a PID is a decimal number; anything else names a core file)",
+			  path);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		cli_error("cannot open core file %s: %s", path, strerror(-rc));
+		return rc == -ENOENT ? EXIT_USAGE : exit_status_for(rc);
+	}
+	t->pid = pvmio_pid(t->h);
+	t->ptrsize = pvmio_pointer_size(t->h);
+	return 0;
+}
+
 int target_open(struct target *t, const char *pidarg, unsigned flags)
 {
 	struct perr e;
 	memset(t, 0, sizeof *t);
+	t->arg = pidarg;
+	if (target_is_core(pidarg))
+		return open_core(t, pidarg, flags);
+	flags &= ~TARGET_LIVE;
 	if (parse_pid(pidarg, &t->pid, &e) < 0)
 		return report_perr(&e);
+	snprintf(t->label, sizeof t->label, "process %d", (int)t->pid);
 	int rc = pvmio_open(t->pid, flags, &t->h);
 	if (rc < 0)
 		return report_process_error(t->pid, rc);
@@ -183,12 +221,22 @@ int target_open(struct target *t, const char *pidarg, unsigned flags)
 	return 0;
 }
 
-int target_begin(struct target *t, const char *pidarg)
+static int begin(struct target *t, const char *pidarg, unsigned flags)
 {
-	int status = target_open(t, pidarg, opt_force ? PVMIO_FORCE : 0);
+	int status = target_open(t, pidarg, flags | (opt_force ? PVMIO_FORCE : 0));
 	/* Stopped first, so names and pointer chains resolve in memory
 	 * that cannot change before the job. */
 	return status ? status : target_stop(t);
+}
+
+int target_begin(struct target *t, const char *pidarg)
+{
+	return begin(t, pidarg, 0);
+}
+
+int target_begin_live(struct target *t, const char *pidarg)
+{
+	return begin(t, pidarg, TARGET_LIVE);
 }
 
 int target_maps(struct target *t)
@@ -212,8 +260,8 @@ int target_refresh_maps(struct target *t)
 
 int target_stop(struct target *t)
 {
-	if (!common.stop)
-		return 0;
+	if (!common.stop || t->core)
+		return 0;	/* nothing runs in a core file */
 	/* Resume on every way out: these signals run the handler, a closed
 	 * pipe included; the kernel detaches us if we are killed. */
 	stopped_target = t->h;
@@ -260,8 +308,9 @@ void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size)
 		pvmio_maps_read(t->h, &t->maps);
 	const struct pvmio_mapping *m = t->maps ? pvmio_maps_lookup(t->maps, addr) : NULL;
 	if (m && m->start <= addr) {
-		snprintf(buf, size, "in 0x%" PRIx64 "..0x%" PRIx64 " %s%s%s", m->start, m->end, m->perms,
-			 m->name[0] ? " " : "", m->name);
+		/* A core lacks the bytes of mappings it did not dump. */
+		snprintf(buf, size, "in 0x%" PRIx64 "..0x%" PRIx64 " %s%s%s%s", m->start, m->end, m->perms,
+			 m->name[0] ? " " : "", m->name, t->core ? ", whose bytes are not in the core file" : "");
 		return;
 	}
 	const struct pvmio_mapping *below = NULL;

@@ -14,15 +14,25 @@ struct target {
 	struct pvmio *h;
 	struct pvmio_maps *maps;	/* read when first needed */
 	struct pvmio_symbols *syms;	/* opened when a symbol is named */
-	pid_t pid;
+	pid_t pid;	/* the process, or the pid a core file records (0 if none) */
 	int ptrsize;
+	const char *arg;	/* as given: a pid or a core file's path */
+	const char *core;	/* the core file's path, or NULL for a process */
+	char label[96];		/* "process 1234", "core file x.core": for messages */
 };
 
-/* Opens PIDARG; 0, or an exit status (reported). */
+/* A target word is a process id when it is a decimal number, and names
+ * a core file otherwise (./123 for a file called 123). */
+int target_is_core(const char *arg);
+/* For target_open: refuse a core file (commands that write or watch). */
+#define TARGET_LIVE (1u << 30)
+/* Opens PIDARG, a process or a core file; 0, or an exit status (reported). */
 int target_open(struct target *t, const char *pidarg, unsigned flags);
 /* target_open (with --force's flag) and target_stop: every command
- * that works on a stopped target from its first look at it. */
+ * that works on a stopped target from its first look at it.  The _live
+ * form refuses a core file. */
 int target_begin(struct target *t, const char *pidarg);
+int target_begin_live(struct target *t, const char *pidarg);
 /* With --stop, stops it until target_close, resuming it on a fatal
  * signal; 0 or an exit status (reported). */
 int target_stop(struct target *t);

@@ -93,6 +93,7 @@ void pvmio_close(struct pvmio *h)
 		close(h->pin.pidfd);
 	if (h->memfd >= 0)
 		close(h->memfd);
+	lib_core_free(h->core);
 	free(h->threads);
 	free(h);
 }
@@ -109,6 +110,8 @@ int pvmio_pinned(const struct pvmio *h)
 
 int pvmio_check_alive(struct pvmio *h)
 {
+	if (h->core)
+		return 0;	/* a core file never exits */
 	return lib_group_alive(&h->pin);
 }
 
@@ -116,6 +119,8 @@ int pvmio_pointer_size(struct pvmio *h)
 {
 	char path[64];
 	unsigned char ident[EI_NIDENT];
+	if (h->core)
+		return lib_core_pointer_size(h->core);
 	lib_proc_path(path, sizeof path, h->io_pid, "exe");
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -129,6 +134,8 @@ int pvmio_pointer_size(struct pvmio *h)
 
 int lib_retarget(struct pvmio *h)
 {
+	if (h->core)
+		return -ESRCH;
 	if (pvmio_check_alive(h) < 0)
 		return -ESRCH;
 	pid_t live = lib_live_thread(h->pin.tgid);

@@ -36,7 +36,11 @@ struct pvmio_thread {
 	int signal;	/* a signal caught while stopping, given back on resume */
 };
 
+struct lib_core;
+struct pvmio_maps;
+
 struct pvmio {
+	struct lib_core *core;	/* a core file's handle; NULL for a process */
 	pid_t pid;	/* as the caller named it: a process or a thread */
 	pid_t io_pid;	/* a live thread of the group, for system calls and /proc */
 	struct lib_pin pin;
@@ -77,5 +81,26 @@ int lib_retarget(struct pvmio *h);
 uint64_t lib_clip(uint64_t addr, uint64_t len);
 ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
 		      const struct iovec *r, unsigned long nr);
+
+/* core.c: a core file as a read-only process. */
+struct lib_range {
+	uint64_t start, end;
+};
+/* pvmio's own notes in the cores it writes (owner "PVMIO"): the maps
+ * list as /proc/PID/maps gave it, the main program's path, and the
+ * ranges that could not be read (start, end pairs of little-endian u64),
+ * which are zeros in the file but must never read as zeros. */
+#define PVMIO_NOTE_NAME "PVMIO"
+#define PVMIO_NOTE_MAPS 0x504d0001
+#define PVMIO_NOTE_EXE 0x504d0002
+#define PVMIO_NOTE_UNREADABLE 0x504d0003
+void lib_core_free(struct lib_core *c);
+int lib_core_pointer_size(const struct lib_core *c);
+int lib_core_maps(const struct lib_core *c, struct pvmio_maps **out);
+/* How many bytes from ADDR (at most LEN) the core holds; when none, how
+ * many are missing from ADDR on in *MISSING. */
+uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, uint64_t *missing);
+/* Bytes read (short at the first byte not in the core) or -EFAULT. */
+ssize_t lib_core_read(struct lib_core *c, void *buf, size_t len, uint64_t addr);
 
 #endif

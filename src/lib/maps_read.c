@@ -14,6 +14,8 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	char path[64], *text;
 	size_t len;
 	*out = NULL;
+	if (h->core)
+		return lib_core_maps(h->core, out);
 	int rc;
 	do {
 		lib_proc_path(path, sizeof path, h->io_pid, "maps");

@@ -174,6 +174,63 @@ int pvmio_symbols_source(struct pvmio_symbols *s, const char *module);
  * no module. */
 int pvmio_where(struct pvmio_symbols *s, uint64_t addr, struct pvmio_symbol *out, uint64_t *offset);
 
+/* Core files.  pvmio_open_core opens an ELF core file (written by
+ * pvmio_core_write, by the kernel or by gdb's gcore) as a handle that
+ * serves the read API as a stopped process would: pvmio_pread,
+ * pvmio_readv, pvmio_read_stream, pvmio_maps_read and pvmio_symbols_open
+ * (modules are opened by the paths the core names).  Bytes a core lacks
+ * (a mapping that was not dumped, a page that could not be read when it
+ * was written) are unreadable (-EFAULT; -EIO in a stream), never zeros.
+ * Writes give -EROFS; pvmio_stop does nothing (0); pvmio_pid is the pid
+ * the core records (0 if none).  Fails with -ENOEXEC (not an ELF core),
+ * -EPROTONOSUPPORT (compressed: gzip, zstd, xz, bzip2, lz4), -errno. */
+int pvmio_open_core(const char *path, struct pvmio **out);
+/* 1 for a handle on a core file, 0 for a process. */
+int pvmio_is_core(const struct pvmio *h);
+
+/* Writes an ELF core file of H's process to FD, as the kernel would on a
+ * crash: a PT_LOAD for every mapping (its bytes where the dump filter
+ * takes them), notes for the process, its threads' registers (when H has
+ * them stopped by ptrace: pvmio_stop gave PVMIO_STOPPED_PTRACE), NT_AUXV
+ * and NT_FILE, so gdb opens it.  Zero pages become holes when FD can
+ * seek (a sparse file); a pipe gets them written.  Unreadable pages are
+ * zeros in the file and listed in a note of pvmio's, so that
+ * pvmio_open_core reports them as unreadable. */
+enum {
+	/* The filter: bits of /proc/PID/coredump_filter (core(5)). */
+	PVMIO_CORE_ANON_PRIVATE = 1u << 0,
+	PVMIO_CORE_ANON_SHARED = 1u << 1,
+	PVMIO_CORE_FILE_PRIVATE = 1u << 2,
+	PVMIO_CORE_FILE_SHARED = 1u << 3,
+	PVMIO_CORE_ELF_HEADERS = 1u << 4,
+	PVMIO_CORE_HUGE_PRIVATE = 1u << 5,
+	PVMIO_CORE_HUGE_SHARED = 1u << 6,
+};
+struct pvmio_core_options {
+	/* -1: the process's own /proc/PID/coredump_filter; else a mask of
+	 * PVMIO_CORE_* bits. */
+	long filter;
+	/* Every readable mapping, whatever the filter and madvise
+	 * MADV_DONTDUMP say. */
+	int all;
+	/* Called after each piece of memory written (DONE of TOTAL bytes);
+	 * non-zero stops the job, and is returned.  May be NULL. */
+	int (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *ctx;
+};
+struct pvmio_core_summary {
+	uint64_t mappings;	/* PT_LOAD segments */
+	uint64_t dumped;	/* bytes of memory in the file */
+	uint64_t zero;		/* of them, zero pages left as holes or written as zeros */
+	uint64_t unreadable;	/* bytes that could not be read */
+	uint64_t threads;	/* threads whose registers are in the file */
+	uint64_t size;		/* the file's length */
+};
+/* 0, or -errno: -EIO/-ENOSPC... writing FD, -ESRCH the process exited.
+ * SUMMARY (may be NULL) is filled either way. */
+int pvmio_core_write(struct pvmio *h, int fd, const struct pvmio_core_options *opt,
+		     struct pvmio_core_summary *summary);
+
 /* A stdio stream over the process's memory: the file position is the
  * address.  MODE is "r" or "r+".  NULL with errno set on failure. */
 FILE *pvmio_fopen(pid_t pid, const char *mode);

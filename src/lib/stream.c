@@ -87,7 +87,15 @@ static void plan(struct stream *s, uint64_t *pos, uint64_t *left)
 			take = s->maps && m->end - p < usable ? m->end - p : usable;
 			if (take > PVMIO_CHUNK - s->bytes)
 				take = PVMIO_CHUNK - s->bytes;
-			add_data(s, p, (size_t)take);
+			uint64_t missing = 0;
+			/* A core file knows which bytes it lacks: no failed
+			 * read a page is needed to find them. */
+			if (s->h->core)
+				take = lib_core_avail(s->h->core, p, take, &missing);
+			if (missing)
+				add_hole(s, p, take = missing, -EIO);
+			else
+				add_data(s, p, (size_t)take);
 		}
 		*pos += take;
 		*left -= take;

@@ -52,14 +52,17 @@ struct pvmio_symbols {
 	Dwfl *dwfl;
 	Dwfl_Callbacks cb;
 	char *debug_path;	/* dwfl keeps a pointer to this pointer */
+	void *vdso;		/* a core's vDSO image, which libelf reads in place */
 	/* the candidates of the last look-up, and names made for them */
 	struct cand *cands;
 	size_t ncands, cap;
 };
 
+/* A file's mapping: a path, and an inode except in a core file that
+ * does not record them (the kernel's, gcore's). */
 static int is_file(const struct pvmio_mapping *m)
 {
-	return m->name[0] == '/' && m->inode != 0;
+	return m->name[0] == '/' && (m->inode != 0 || (m->dev_major == 0 && m->dev_minor == 0));
 }
 
 static size_t path_len(const char *name)
@@ -132,8 +135,21 @@ static int open_module(struct pvmio_symbols *s, struct module *mod)
 {
 	const struct pvmio_mapping *v = mod->first;
 	char path[PATH_MAX + 64];
+	int fd;
+	if (s->h->core) {
+		/* The file the core names, if it is still the one mapped. */
+		fd = open(v->name, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd >= 0 && v->inode && fstat(fd, &st) == 0 &&
+		    (st.st_ino != v->inode || major(st.st_dev) != v->dev_major || minor(st.st_dev) != v->dev_minor)) {
+			close(fd);
+			errno = ESTALE;
+			return -1;
+		}
+		return fd;
+	}
 	snprintf(path, sizeof path, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)s->h->io_pid, v->start, v->end);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 	/* map_files needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE) in the
@@ -159,9 +175,18 @@ static int find_elf(Dwfl_Module *dm, void **userdata, const char *name, Dwarf_Ad
 		    Elf **elfp)
 {
 	struct pvmio_symbols *s = *userdata;
+	struct module *mod = module_of(s, dm);
+	if (strncmp(name, "[vdso", 5) == 0 && s->h->core && mod) {
+		/* The vDSO's image, from the core's copy of it. */
+		uint64_t size = mod->first->end - mod->first->start;
+		free(s->vdso);
+		s->vdso = malloc((size_t)size);
+		if (s->vdso && pvmio_pread(s->h, s->vdso, (size_t)size, mod->first->start) == (ssize_t)size)
+			*elfp = elf_memory(s->vdso, (size_t)size);
+		return -1;
+	}
 	if (strncmp(name, "[vdso", 5) == 0)	/* "[vdso: PID]": read from /proc/PID/mem */
 		return dwfl_linux_proc_find_elf(dm, userdata, name, base, file_name, elfp);
-	struct module *mod = module_of(s, dm);
 	if (!mod)
 		return -1;
 	int fd = open_module(s, mod);
@@ -185,6 +210,8 @@ int pvmio_symbols_open(struct pvmio *h, struct pvmio_symbols **out)
 		rc = find_modules(s);
 	char root_debug[64];
 	snprintf(root_debug, sizeof root_debug, "/proc/%d/root/usr/lib/debug", (int)h->io_pid);
+	if (h->core)
+		snprintf(root_debug, sizeof root_debug, "/usr/lib/debug");
 	/* The target's own debug files first (a container's), then ours. */
 	if (rc == 0 && asprintf(&s->debug_path, "%s:/usr/lib/debug", root_debug) < 0) {
 		s->debug_path = NULL;
@@ -231,6 +258,7 @@ void pvmio_symbols_close(struct pvmio_symbols *s)
 		return;
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	free(s->vdso);
 	free(s->cands);
 	free(s->debug_path);
 	for (size_t k = 0; k < s->nmods; k++)

@@ -50,15 +50,18 @@ static ssize_t mem_xfer(struct pvmio *h, int write, void *buf, size_t len, uint6
 ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
 			const struct iovec *r, unsigned long nr)
 {
-	if (h->flags & PVMIO_FORCE) {
+	if (h->core && write)
+		return -EROFS;
+	if (h->flags & PVMIO_FORCE || h->core) {
 		/* The file offset is the address: walk both lists together. */
 		size_t li = 0, ri = 0, loff = 0, roff = 0, total = 0;
 		while (li < nl && ri < nr) {
 			size_t lrem = l[li].iov_len - loff, rrem = r[ri].iov_len - roff;
 			size_t n = lrem < rrem ? lrem : rrem;
 			if (n) {
-				ssize_t got = mem_xfer(h, write, (char *)l[li].iov_base + loff, n,
-						       (uint64_t)(uintptr_t)r[ri].iov_base + roff);
+				uint64_t at = (uint64_t)(uintptr_t)r[ri].iov_base + roff;
+				ssize_t got = h->core ? lib_core_read(h->core, (char *)l[li].iov_base + loff, n, at)
+						      : mem_xfer(h, write, (char *)l[li].iov_base + loff, n, at);
 				if (got < 0)
 					return total ? (ssize_t)total : got;
 				total += (size_t)got;
