@@ -130,13 +130,12 @@ int ranges_from_args(struct target *t, const char **args, int n, const struct ra
 	return 0;
 }
 
-/* No system call reaches 2^63 and above: the default search skips what
- * the kernel maps there ([vsyscall]). */
-#define ADDR_LIMIT ((uint64_t)1 << 63)
-
-static int special(const char *name)
+int readable_by_default(const struct pvmio_mapping *m, int force)
 {
-	return strcmp(name, "[vvar]") == 0 || strcmp(name, "[vvar_vclock]") == 0 || strcmp(name, "[vsyscall]") == 0;
+	/* No system call reaches 2^63 and above ([vsyscall]); [vvar] is I/O
+	 * memory the kernel refuses. */
+	return (m->perms[0] == 'r' || force) && m->start < ((uint64_t)1 << 63) && strcmp(m->name, "[vvar]") != 0 &&
+	       strcmp(m->name, "[vvar_vclock]") != 0 && strcmp(m->name, "[vsyscall]") != 0;
 }
 
 /* Every readable mapping, neighbours merged; NULL out of memory. */
@@ -146,7 +145,7 @@ static struct range *all_readable(const struct pvmio_maps *m, int force, int *n)
 	*n = 0;
 	for (size_t i = 0; r && i < m->n; i++) {
 		const struct pvmio_mapping *v = &m->v[i];
-		if ((v->perms[0] != 'r' && !force) || special(v->name) || v->start >= ADDR_LIMIT)
+		if (!readable_by_default(v, force))
 			continue;
 		if (*n && r[*n - 1].addr + r[*n - 1].len == v->start)
 			r[*n - 1].len += v->end - v->start;

@@ -36,6 +36,9 @@ int range_from_arg(const char *arg, const struct resolver *res, const struct ran
 /* Parses N RANGE arguments into *OUT (malloc'd), reading the maps when
  * one names a mapping; 0, or an exit status (reported). */
 int ranges_from_args(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out);
+/* Taken when no RANGE is given: readable (any, with FORCE), and not one
+ * of the kernel's [vvar], [vvar_vclock] and [vsyscall]. */
+int readable_by_default(const struct pvmio_mapping *m, int force);
 /* The same; with no RANGE, every readable mapping (any, with --force) but
  * [vvar], [vvar_vclock] and [vsyscall], neighbours merged so that nothing
  * straddling them is missed. */

@@ -47,39 +47,6 @@ static int parse_op(const char *s, enum op *op)
 	return EXIT_USAGE;
 }
 
-/* -1, 0 or 1 as A is below, equal to or above B; 2 when they do not
- * compare (a NaN). */
-static int compare(const struct vtype *t, int big, const unsigned char *a, const unsigned char *b)
-{
-	uint64_t ua = load_uint(a, t->size, big), ub = load_uint(b, t->size, big);
-	unsigned bits = t->size * 8;
-	if (t->kind == V_SIGNED && bits < 64) {
-		/* sign-extend, then compare as signed */
-		uint64_t sign = (uint64_t)1 << (bits - 1);
-		ua = (ua ^ sign) - sign;
-		ub = (ub ^ sign) - sign;
-	}
-	if (t->kind == V_SIGNED)
-		return (int64_t)ua < (int64_t)ub ? -1 : (int64_t)ua > (int64_t)ub;
-	if (t->kind != V_FLOAT)
-		return ua < ub ? -1 : ua > ub;
-	double da, db;
-	if (bits == 32) {
-		float fa, fb;
-		uint32_t wa = (uint32_t)ua, wb = (uint32_t)ub;
-		memcpy(&fa, &wa, 4);
-		memcpy(&fb, &wb, 4);
-		da = fa;
-		db = fb;
-	} else {
-		memcpy(&da, &ua, 8);
-		memcpy(&db, &ub, 8);
-	}
-	if (isnan(da) || isnan(db))
-		return 2;
-	return da < db ? -1 : da > db;
-}
-
 struct condition {
 	enum op op;
 	int typed, big;
@@ -93,7 +60,7 @@ static int holds(const struct condition *c, const unsigned char *now, size_t len
 		int same = memcmp(now, c->want, len) == 0;
 		return c->op == OP_NE || c->op == OP_CHANGED ? !same : same;
 	}
-	int k = compare(&c->vt, c->big, now, c->want);
+	int k = value_compare(&c->vt, c->big, now, c->want);
 	switch (c->op) {
 	case OP_EQ:
 		return k == 0;

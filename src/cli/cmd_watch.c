@@ -75,16 +75,9 @@ static void text_value(struct view *v, const unsigned char *p, uint64_t len)
 	out_write(&v->out, "\n", 1);
 }
 
-/* One -t value as JSON: a number, or a string where JSON has none
- * (pointers, as every address; NaN and the infinities). */
 static void json_value1(struct view *v, const unsigned char *p)
 {
-	char buf[VALUE_TEXT_MAX + 1];
-	value_text(buf, sizeof buf, &v->vt, v->big, 0, p);
-	if (v->vt.kind == V_POINTER || strchr(buf, 'n'))
-		json_string(&v->json, buf);
-	else
-		json_raw(&v->json, buf);
+	value_json(&v->json, &v->vt, v->big, p);
 }
 
 static void json_value(struct view *v, const unsigned char *p, uint64_t len)

@@ -21,6 +21,8 @@ const char *unreadable_reason(int err)
 		return "mapped without read permission; --force reads it";
 	case -EIO:
 		return "refused by the kernel";
+	case -ENODATA:
+		return "not in the core file";
 	default:
 		return strerror(-err);
 	}

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const struct command *const commands[] = {
-	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, &cmd_where, &cmd_watch, &cmd_wait, &cmd_core, NULL,
+	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, &cmd_where, &cmd_watch, &cmd_wait, &cmd_core, &cmd_diff, NULL,
 };
 
 static void overview(FILE *f)

@@ -53,6 +53,7 @@ int exit_status_for(int err)
 		return EXIT_DONE;
 	case -EFAULT:
 	case -EIO:
+	case -ENODATA:
 	case -ENOSYS:
 		return EXIT_MEMORY;
 	case -EINVAL:

@@ -4,6 +4,7 @@
 #include "dumper.h"
 #include "messages.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -71,4 +72,35 @@ void report_unreadable(const struct read_job *j, const char *verb)
 {
 	cli_error("%" PRIu64 " bytes in %" PRIu64 " run%s could not be %s, the first at 0x%" PRIx64 " (%s)", j->bad.bytes,
 		  j->bad.runs, j->bad.runs == 1 ? "" : "s", verb, j->bad.first, unreadable_reason(j->bad.first_err));
+}
+
+struct pairing {
+	const struct pvmio_chunk *a;
+	const struct paired_ops *ops;
+	void *ctx;
+};
+
+static int on_b_piece(void *ctx, const struct pvmio_chunk *c)
+{
+	struct pairing *p = ctx;
+	if (!c->data) {
+		p->ops->missing(p->ctx, c->addr, c->len, c->err);
+		return 0;
+	}
+	return p->ops->both(p->ctx, c->addr, (const unsigned char *)p->a->data + (c->addr - p->a->addr), c->data,
+			    (size_t)c->len);
+}
+
+int read_paired(struct target *b, unsigned char *buf, const struct pvmio_chunk *c, const struct paired_ops *ops,
+		void *ctx)
+{
+	/* Mostly B holds it all: one read.  Else B's own stream says which
+	 * parts it lacks, and why. */
+	ssize_t got = pvmio_pread(b->h, buf, (size_t)c->len, c->addr);
+	if (got == (ssize_t)c->len)
+		return ops->both(ctx, c->addr, c->data, buf, (size_t)c->len);
+	if (got == -ESRCH || got == -ENOMEM || got == -EPERM)
+		return (int)got;
+	struct pairing p = { c, ops, ctx };
+	return pvmio_read_stream(b->h, c->addr, c->len, on_b_piece, &p);
 }

@@ -53,6 +53,18 @@ struct read_job {
  * status (reported) of a failed output or stream (the process exited, a
  * denial, no memory...). */
 int read_ranges(struct read_job *j);
+/* Two targets side by side (diff, find --changed...): for a chunk C of
+ * A's stream, calls BOTH for each piece of it that B holds too, with A's
+ * and B's bytes, and MISSING for each piece B lacks.  BUF (1 MiB, a
+ * chunk's most) holds B's bytes.  0, a callback's non-zero, or -errno
+ * from B (-ESRCH, -ENOMEM...). */
+struct paired_ops {
+	int (*both)(void *ctx, uint64_t addr, const unsigned char *a, const unsigned char *b, size_t n);
+	void (*missing)(void *ctx, uint64_t addr, uint64_t len, int err);
+};
+int read_paired(struct target *b, unsigned char *buf, const struct pvmio_chunk *c, const struct paired_ops *ops,
+		void *ctx);
+
 /* One message for J's unreadable runs: "N bytes in M runs could not be
  * VERB, the first at 0x... (why)". */
 void report_unreadable(const struct read_job *j, const char *verb);

@@ -1,9 +1,11 @@
 /* The value formatters of read (values.h): hex, a C array, typed values. */
 #include "config.h"
 #include "values.h"
+#include "json.h"
 #include "hexsimd.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,4 +178,47 @@ void typed_skip(struct typed *ty, uint64_t n)
 	ty->addr = next;
 	ty->fill = 0;
 	ty->discard = (ty->t.size - off % ty->t.size) % ty->t.size;
+}
+
+void value_json(struct json *j, const struct vtype *t, int big, const unsigned char *p)
+{
+	char buf[VALUE_TEXT_MAX + 1];
+	value_text(buf, sizeof buf, t, big, 0, p);
+	if (t->kind == V_POINTER || strchr(buf, 'n'))
+		json_string(j, buf);
+	else
+		json_raw(j, buf);
+}
+
+/* -1, 0 or 1 as A is below, equal to or above B; 2 when they do not
+ * compare (a NaN). */
+int value_compare(const struct vtype *t, int big, const unsigned char *a, const unsigned char *b)
+{
+	uint64_t ua = load_uint(a, t->size, big), ub = load_uint(b, t->size, big);
+	unsigned bits = t->size * 8;
+	if (t->kind == V_SIGNED && bits < 64) {
+		/* sign-extend, then compare as signed */
+		uint64_t sign = (uint64_t)1 << (bits - 1);
+		ua = (ua ^ sign) - sign;
+		ub = (ub ^ sign) - sign;
+	}
+	if (t->kind == V_SIGNED)
+		return (int64_t)ua < (int64_t)ub ? -1 : (int64_t)ua > (int64_t)ub;
+	if (t->kind != V_FLOAT)
+		return ua < ub ? -1 : ua > ub;
+	double da, db;
+	if (bits == 32) {
+		float fa, fb;
+		uint32_t wa = (uint32_t)ua, wb = (uint32_t)ub;
+		memcpy(&fa, &wa, 4);
+		memcpy(&fb, &wb, 4);
+		da = fa;
+		db = fb;
+	} else {
+		memcpy(&da, &ua, 8);
+		memcpy(&db, &ub, 8);
+	}
+	if (isnan(da) || isnan(db))
+		return 2;
+	return da < db ? -1 : da > db;
 }

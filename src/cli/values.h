@@ -40,6 +40,15 @@ void typed_start(struct typed *ty, struct out *o, const struct vtype *t, int big
 void typed_data(struct typed *ty, const unsigned char *p, size_t n);
 /* Drops n bytes (a skipped hole) and any element they cut. */
 void typed_skip(struct typed *ty, uint64_t n);
+/* -1, 0 or 1 as value A is below, equal to or above B; 2 when they do
+ * not compare (a NaN). */
+int value_compare(const struct vtype *t, int big, const unsigned char *a, const unsigned char *b);
+
+/* One value as JSON: a number, or a string where JSON has none (pointers,
+ * as every address; NaN and the infinities). */
+struct json;
+void value_json(struct json *j, const struct vtype *t, int big, const unsigned char *p);
+
 /* The longest text of one value, without its NUL. */
 #define VALUE_TEXT_MAX 48
 /* One value as read -t prints it (no newline) into BUF; as snprintf. */

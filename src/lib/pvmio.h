@@ -72,7 +72,8 @@ ssize_t pvmio_fill(struct pvmio *h, uint64_t addr, uint64_t len,
 /* Streaming read.  Calls FN for consecutive pieces of [addr, addr+len) in
  * address order: readable data (DATA non-NULL), or an unreadable run (DATA
  * NULL, ERR -EFAULT for unmapped, -EACCES for a mapping without read
- * permission, -EIO for a page the kernel refused).  Holes are stepped over
+ * permission, -EIO for a page the kernel refused, -ENODATA for bytes a
+ * core file does not hold).  Holes are stepped over
  * with the help of /proc/PID/maps, not a system call per page.  A non-zero
  * return from FN stops the stream and is returned. */
 struct pvmio_chunk {
@@ -180,7 +181,7 @@ int pvmio_where(struct pvmio_symbols *s, uint64_t addr, struct pvmio_symbol *out
  * pvmio_readv, pvmio_read_stream, pvmio_maps_read and pvmio_symbols_open
  * (modules are opened by the paths the core names).  Bytes a core lacks
  * (a mapping that was not dumped, a page that could not be read when it
- * was written) are unreadable (-EFAULT; -EIO in a stream), never zeros.
+ * was written) are unreadable (-EFAULT; -ENODATA in a stream), never zeros.
  * Writes give -EROFS; pvmio_stop does nothing (0); pvmio_pid is the pid
  * the core records (0 if none).  Fails with -ENOEXEC (not an ELF core),
  * -EPROTONOSUPPORT (compressed: gzip, zstd, xz, bzip2, lz4), -errno. */

@@ -93,7 +93,7 @@ static void plan(struct stream *s, uint64_t *pos, uint64_t *left)
 			if (s->h->core)
 				take = lib_core_avail(s->h->core, p, take, &missing);
 			if (missing)
-				add_hole(s, p, take = missing, -EIO);
+				add_hole(s, p, take = missing, -ENODATA);
 			else
 				add_data(s, p, (size_t)take);
 		}
