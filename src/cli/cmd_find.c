@@ -11,6 +11,10 @@
 
 static char *opt_align, *opt_max, *opt_at;
 static int opt_where;
+/* The comparisons with a snapshot: the values that changed since it... */
+static char *opt_than[4];
+enum { THAN_CHANGED, THAN_UNCHANGED, THAN_INCREASED, THAN_DECREASED };
+static const char *const than_names[] = { "--changed", "--unchanged", "--increased", "--decreased" };
 
 static struct poptOption options[] = {
 	TYPED_OPTIONS,
@@ -19,6 +23,13 @@ static struct poptOption options[] = {
 	{ "max-count", 'm', POPT_ARG_STRING, &opt_max, 0, "stop after N matches", "N" },
 	{ "where", '\0', POPT_ARG_NONE, &opt_where, 0, "say what each match is, as pvmio where", NULL },
 	{ "at", '\0', POPT_ARG_STRING, &opt_at, 0, "check only the addresses listed in FILE (- for stdin)", "FILE" },
+	{ "changed", '\0', POPT_ARG_STRING, &opt_than[THAN_CHANGED], 0,
+	  "no PATTERN: -t values that differ from SNAPSHOT's (a core file or PID)", "SNAPSHOT" },
+	{ "unchanged", '\0', POPT_ARG_STRING, &opt_than[THAN_UNCHANGED], 0, "... that equal SNAPSHOT's", "SNAPSHOT" },
+	{ "increased", '\0', POPT_ARG_STRING, &opt_than[THAN_INCREASED], 0, "... that are above SNAPSHOT's",
+	  "SNAPSHOT" },
+	{ "decreased", '\0', POPT_ARG_STRING, &opt_than[THAN_DECREASED], 0, "... that are below SNAPSHOT's",
+	  "SNAPSHOT" },
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -27,6 +38,7 @@ static struct poptOption options[] = {
 static const char *const examples[] = {
 	"pvmio find 1234 'de ad ?? ef'",
 	"pvmio find -t i32 1234 100 > hits; pvmio find -t i32 --at hits 1234 99",
+	"pvmio core 1234 -o t0.core; pvmio find -t i32 --decreased t0.core 1234 heap",
 	NULL,
 };
 
@@ -44,7 +56,30 @@ struct finder {
 	unsigned char carry[2 * PATTERN_MAX];
 	size_t carry_len;
 	uint64_t carry_addr;
+	/* --changed and the others: the snapshot, its bytes, the test */
+	struct target *snap;
+	unsigned char *snap_buf;
+	int than, big;
+	struct vtype vt;
+	uint64_t not_compared;
+	int snap_err;	/* the snapshot failed (its process exited...) */
 };
+
+/* Does the value NOW at an address pass the test against THEN, the
+ * snapshot's?  changed and unchanged compare bits, as diff does. */
+static int than_holds(const struct finder *f, const unsigned char *now, const unsigned char *then)
+{
+	switch (f->than) {
+	case THAN_CHANGED:
+		return memcmp(now, then, f->vt.size) != 0;
+	case THAN_UNCHANGED:
+		return memcmp(now, then, f->vt.size) == 0;
+	case THAN_INCREASED:
+		return value_compare(&f->vt, f->big, now, then) == 1;
+	default:
+		return value_compare(&f->vt, f->big, now, then) == -1;
+	}
+}
 
 static int matches_at(const struct finder *f, const unsigned char *p)
 {
@@ -125,9 +160,42 @@ static void range_begin(void *ctx, const struct range *r)
 	f->carry_len = 0;
 }
 
+/* Values at multiples of --align (the type's size unless given) wholly
+ * inside what both hold. */
+static int than_both(void *ctx, uint64_t addr, const unsigned char *now, const unsigned char *then, size_t n)
+{
+	struct finder *f = ctx;
+	uint64_t size = f->vt.size, end = addr + n;
+	uint64_t at = addr % f->align ? addr + (f->align - addr % f->align) : addr;
+	for (; at < end && end - at >= size; at += f->align) {
+		if (!than_holds(f, now + (at - addr), then + (at - addr)))
+			continue;
+		report_match(f, at);
+		if (++f->found == f->max)
+			return 1;
+	}
+	return 0;
+}
+
+static void than_missing(void *ctx, uint64_t addr, uint64_t len, int err)
+{
+	struct finder *f = ctx;
+	(void)addr;
+	(void)err;
+	f->not_compared += len;
+}
+
+static const struct paired_ops than_ops = { than_both, than_missing };
+
 static int piece(void *ctx, const struct pvmio_chunk *c)
 {
 	struct finder *f = ctx;
+	if (f->snap && c->data) {
+		int rc = read_paired(f->snap, f->snap_buf, c, &than_ops, f);
+		if (rc < 0)
+			f->snap_err = rc;
+		return rc != 0;
+	}
 	if (!c->data) {
 		f->carry_len = 0;
 		return 0;
@@ -215,7 +283,7 @@ static int pattern(struct target *t, const struct invocation *inv, struct bytes 
  * an exit status (reported). */
 static int find_at(struct target *t, struct finder *f, FILE *in, const char *name, uint64_t *unreadable)
 {
-	unsigned char *buf = malloc(AT_BATCH * f->len);
+	unsigned char *buf = malloc(2 * AT_BATCH * f->len), *then = buf + AT_BATCH * f->len;
 	uint64_t addrs[AT_BATCH];
 	char *line = NULL;
 	size_t cap = 0;
@@ -259,8 +327,20 @@ static int find_at(struct target *t, struct finder *f, FILE *in, const char *nam
 				break;
 			}
 			size_t whole = got > 0 ? (size_t)got / f->len : 0;
+			if (f->snap && whole) {
+				/* the snapshot's values at the same addresses */
+				for (size_t j = 0; j < whole; j++)
+					local[j].iov_base = then + j * f->len;
+				ssize_t was = pvmio_readv(f->snap->h, local, whole, remote, whole);
+				if (was == -ESRCH || was == -ENOMEM || was == -EPERM) {
+					status = report_memory_error(f->snap, (int)was, addrs[i], "compare");
+					break;
+				}
+				whole = was > 0 ? (size_t)was / f->len : 0;
+			}
 			for (size_t j = 0; j < whole && f->found < f->max; j++) {
-				if (matches_at(f, buf + j * f->len)) {
+				const unsigned char *now = buf + j * f->len;
+				if (f->snap ? than_holds(f, now, then + j * f->len) : matches_at(f, now)) {
 					report_match(f, addrs[i + j]);
 					f->found++;
 				}
@@ -280,9 +360,56 @@ static int find_at(struct target *t, struct finder *f, FILE *in, const char *nam
 	return status;
 }
 
+/* --changed SNAPSHOT and the others: which one, the snapshot opened and
+ * the finder set for -t values; 0, or an exit status (reported). */
+static int than_begin(struct target *t, struct target *snap, struct finder *f)
+{
+	int n = 0;
+	for (int i = 0; i < 4; i++)
+		if (opt_than[i]) {
+			f->than = i;
+			n++;
+		}
+	if (n > 1) {
+		cli_error("give one of --changed, --unchanged, --increased and --decreased");
+		return EXIT_USAGE;
+	}
+	if (!typed.type || str.string) {
+		cli_error("%s compares values: give -t TYPE (and no -s or PATTERN)", than_names[f->than]);
+		return EXIT_USAGE;
+	}
+	struct perr e;
+	if (value_type(t, typed.type, typed.endian, &f->vt, &f->big, &e) < 0)
+		return report_perr(&e);
+	int status = target_begin(snap, opt_than[f->than]);
+	if (status)
+		return status;
+	if (snap->ptrsize != t->ptrsize) {
+		cli_error("%s is a %d-bit program and %s a %d-bit one: their values do not compare", t->label,
+			  t->ptrsize * 8, snap->label, snap->ptrsize * 8);
+		return EXIT_USAGE;
+	}
+	f->snap = snap;
+	f->len = f->vt.size;
+	/* A scan takes aligned values; --at takes the addresses it lists. */
+	if (!opt_align && !opt_at)
+		f->align = f->vt.size;
+	f->snap_buf = malloc((size_t)1 << 20);
+	if (!f->snap_buf) {
+		cli_error("out of memory");
+		return EXIT_LOCAL;
+	}
+	return 0;
+}
+
+static int comparing(void)
+{
+	return opt_than[0] || opt_than[1] || opt_than[2] || opt_than[3];
+}
+
 static int run(const struct invocation *inv)
 {
-	struct target t = { 0 };
+	struct target t = { 0 }, snap = { 0 };
 	struct bytes pat = { 0 }, mask = { 0 };
 	struct range *ranges = NULL;
 	FILE *at = NULL;
@@ -303,7 +430,7 @@ static int run(const struct invocation *inv)
 							: e.msg);
 		goto out;
 	}
-	int first_range = str.string ? 1 : 2;
+	int first_range = str.string || comparing() ? 1 : 2;
 	if (opt_at && inv->nargs > first_range) {
 		cli_error("--at checks the addresses it lists: give no RANGE");
 		goto out;
@@ -316,7 +443,7 @@ static int run(const struct invocation *inv)
 	status = target_begin(&t, inv->args[0]);
 	if (status)
 		goto out;
-	status = pattern(&t, inv, &pat, &mask, f);
+	status = comparing() ? than_begin(&t, &snap, f) : pattern(&t, inv, &pat, &mask, f);
 	if (status)
 		goto out;
 	if (opt_where) {
@@ -352,23 +479,36 @@ static int run(const struct invocation *inv)
 			      .ops = &ops,
 			      .ctx = f };
 	status = read_ranges(&j);
-	if (status < 0) {
+	if (status < 0 && f->snap_err) {
+		status = report_memory_error(&snap, f->snap_err, j.at, "compare");
+	} else if (status < 0) {
 		/* The default search meets holes as a matter of course. */
 		if (j.bad.bytes && (inv->nargs > first_range || common.verbose))
 			report_unreadable(&j, "searched");
+		if (f->not_compared && (inv->nargs > first_range || common.verbose))
+			cli_error("%" PRIu64 " bytes not compared: %s does not hold them", f->not_compared,
+				  snap.label);
 		status = f->found ? EXIT_DONE : EXIT_MEMORY;
 	}
 out:
 	if (at && at != stdin)
 		fclose(at);
 	free(ranges);
-	if (f)
+	if (f) {
 		out_free(&f->out);
+		free(f->snap_buf);
+	}
 	free(f);
 	bytes_free(&pat);
 	bytes_free(&mask);
+	target_close(&snap);
 	target_close(&t);
 	return status;
+}
+
+static int needed(void)
+{
+	return str.string || comparing() ? 1 : 2;
 }
 
 
@@ -378,6 +518,7 @@ const struct command cmd_find = {
 	.options = options,
 	.synopsis = "PID PATTERN [RANGE...]",
 	.string_for = "PATTERN",
+	.needed = needed,
 	.examples = examples,
 	.summary = "print the address of every match of a pattern",
 };
