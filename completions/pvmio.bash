@@ -13,10 +13,12 @@ _pvmio_options() {
 	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --force" ;;
 	fill) echo "-t --type -e --endian -s --string -z --nul --force --verify" ;;
 	maps) echo "--json" ;;
-	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --at --force" ;;
+	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --at --changed --unchanged --increased --decreased --force" ;;
 	where) echo "--json" ;;
 	watch) echo "-t --type -e --endian --interval --count --for -a --all --time --json --force" ;;
 	wait) echo "-t --type -e --endian --interval --timeout --retry-unreadable -q --quiet --force" ;;
+	core) echo "-o --output -a --all --filter --no-stop --force" ;;
+	diff) echo "-t --type -e --endian --json --force" ;;
 	esac
 	echo "$_pvmio_common"
 }
@@ -29,6 +31,9 @@ _pvmio_takes_arg() {
 	dump:-[ncg] | dump:--length | dump:--cols | dump:--groupsize | dump:--color) return 0 ;;
 	fill:-[tes] | fill:--type | fill:--endian | fill:--string) return 0 ;;
 	find:-[tesm] | find:--type | find:--endian | find:--string | find:--align | find:--max-count | find:--at) return 0 ;;
+	find:--changed | find:--unchanged | find:--increased | find:--decreased) return 0 ;;
+	core:-o | core:--output | core:--filter) return 0 ;;
+	diff:-[te] | diff:--type | diff:--endian) return 0 ;;
 	watch:-[te] | watch:--type | watch:--endian | watch:--interval | watch:--count | watch:--for | watch:--time) return 0 ;;
 	wait:-[te] | wait:--type | wait:--endian | wait:--interval | wait:--timeout) return 0 ;;
 	esac
@@ -66,12 +71,28 @@ _pvmio_pids() {
 	fi
 }
 
-# _pvmio_names PROG PID CUR: the mapping names of PID starting with CUR:
-# base names of files, [heap] and the like, and heap, stack, exe.
+# _pvmio_files CUR: file names (core files, lists of addresses).
+_pvmio_files() {
+	compopt -o filenames 2>/dev/null
+	COMPREPLY+=($(compgen -f -- "$1"))
+}
+
+# _pvmio_targets CUR: process ids, or core files once CUR is not a number.
+_pvmio_targets() {
+	if [[ -z $1 || $1 == [0-9]* ]]; then
+		_pvmio_pids "$1"
+	else
+		_pvmio_files "$1"
+	fi
+}
+
+# _pvmio_names PROG PID CUR: the mapping names of PID (or of a core
+# file) starting with CUR: base names of files, [heap] and the like, and
+# heap, stack, exe.
 _pvmio_names() {
 	local prog=$1 pid=$2 cur=$3 range perms offset size name
 	local -a names=(exe)
-	[[ $pid =~ ^[0-9]+$ ]] || return
+	[[ $pid =~ ^[0-9]+$ || -f $pid ]] || return
 	while read -r range perms offset size name; do
 		name=${name% (deleted)}
 		case $name in
@@ -114,7 +135,7 @@ _pvmio() {
 	fi
 
 	# The command, and the positional arguments before the cursor.
-	local cmd= i w npos=0 pid= seen_s= dashdash=
+	local cmd= i w npos=0 pid= seen_s= seen_than= dashdash=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ -z $cmd ]]; then
@@ -125,6 +146,7 @@ _pvmio() {
 		if [[ -z $dashdash ]]; then
 			case $w in
 			-s | --string | --string=*) seen_s=1 ;;
+			--changed* | --unchanged* | --increased* | --decreased*) seen_than=1 ;;
 			esac
 			case $w in
 			--) dashdash=1; continue ;;
@@ -147,7 +169,7 @@ _pvmio() {
 		if [[ $cur == -* ]]; then
 			_pvmio_add "$cur" --help --version
 		else
-			_pvmio_add "$cur" read write dump fill maps find where watch wait
+			_pvmio_add "$cur" read write dump fill maps find where watch wait core diff
 		fi
 		return 0
 	fi
@@ -163,11 +185,12 @@ _pvmio() {
 		dump:--color) _pvmio_add "$cur" auto always never ;;
 		watch:--time) _pvmio_add "$cur" relative iso none ;;
 		*:--interval | *:--for | *:--timeout) _pvmio_add "$cur" 10ms 100ms 1s 10s 1m ;;
-		write:-i | write:--input | find:--at)
-			compopt -o filenames 2>/dev/null
-			COMPREPLY=($(compgen -f -- "$cur"))
+		write:-i | write:--input | find:--at | core:-o | core:--output)
+			_pvmio_files "$cur"
 			[[ - == "$cur"* ]] && COMPREPLY+=(-)
 			;;
+		find:--changed | find:--unchanged | find:--increased | find:--decreased) _pvmio_targets "$cur" ;;
+		core:--filter) _pvmio_add "$cur" 33 3f 1ff ;;
 		esac
 		return 0
 	fi
@@ -179,17 +202,24 @@ _pvmio() {
 
 	# Positional arguments: the PID, then what each command takes.
 	if ((npos == 0)); then
-		_pvmio_pids "$cur"
+		case $cmd in
+		read | dump | maps | where | find | diff) _pvmio_targets "$cur" ;;
+		*) _pvmio_pids "$cur" ;;
+		esac
 		return 0
 	fi
 	case $cmd in
 	read | dump | maps | where | watch) _pvmio_names "$prog" "$pid" "$cur" ;;
+	diff)
+		((npos == 1)) && _pvmio_targets "$cur"
+		((npos >= 2)) && _pvmio_names "$prog" "$pid" "$cur"
+		;;
 	wait)
 		((npos == 1)) && _pvmio_names "$prog" "$pid" "$cur"
 		((npos == 2)) && _pvmio_add "$cur" eq ne lt le gt ge changed
 		;;
 	write | fill) ((npos == 1)) && _pvmio_names "$prog" "$pid" "$cur" ;;
-	find) ((npos >= 2 || seen_s)) && _pvmio_names "$prog" "$pid" "$cur" ;;
+	find) ((npos >= 2 || seen_s || seen_than)) && _pvmio_names "$prog" "$pid" "$cur" ;;
 	esac
 	return 0
 }

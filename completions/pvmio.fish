@@ -2,7 +2,7 @@
 # their values, process ids with their names, and the mapping names of the
 # process already typed (through "pvmio maps PID").
 
-set -l __pvmio_commands read write dump fill maps find where watch wait
+set -l __pvmio_commands read write dump fill maps find where watch wait core diff
 
 # The positional arguments after the command, options and their values
 # left out; prints the command first.
@@ -36,6 +36,8 @@ function __pvmio_args
                         'dump:-n' 'dump:-c' 'dump:-g' 'dump:--length' 'dump:--cols' 'dump:--groupsize' 'dump:--color' \
                         'fill:-t' 'fill:-e' 'fill:-s' 'fill:--type' 'fill:--endian' 'fill:--string' \
                         'find:-t' 'find:-e' 'find:-s' 'find:-m' 'find:--type' 'find:--endian' 'find:--string' 'find:--align' 'find:--max-count' 'find:--at' \
+                        'find:--changed' 'find:--unchanged' 'find:--increased' 'find:--decreased' \
+                        'core:-o' 'core:--output' 'core:--filter' 'diff:-t' 'diff:-e' 'diff:--type' 'diff:--endian' \
                         'watch:-t' 'watch:-e' 'watch:--type' 'watch:--endian' 'watch:--interval' 'watch:--count' 'watch:--for' 'watch:--time' \
                         'wait:-t' 'wait:-e' 'wait:--type' 'wait:--endian' 'wait:--interval' 'wait:--timeout'
                         set skip 1
@@ -56,7 +58,15 @@ end
 # Is the next positional argument the PID of a command?
 function __pvmio_needs_pid
     set -l args (__pvmio_args)
-    test (count $args) -eq 1
+    test (count $args) -eq 1; and return 0
+    # diff's second target
+    test (count $args) -eq 2; and test $args[1] = diff
+end
+
+# Does the command read, so that a core file may stand for the PID?
+function __pvmio_reads
+    set -l args (__pvmio_args)
+    contains -- $args[1] read dump maps where find diff
 end
 
 # Does the next positional argument take a mapping name?
@@ -67,13 +77,16 @@ function __pvmio_wants_name
     switch $args[1]
         case read dump maps where watch
             return 0
+        case diff
+            test $n -ge 3
         case wait
             test $n -eq 2
         case write fill
             test $n -eq 2
         case find
-            # With -s the string is the pattern: ranges follow the PID.
-            if commandline -opc | string match -qr -- '^(-s.*|--string(=.*)?)$'
+            # With -s the string is the pattern, and --changed and the
+            # others take none: ranges follow the PID.
+            if commandline -opc | string match -qr -- '^(-s.*|--string(=.*)?|--(un)?changed.*|--increased.*|--decreased.*)$'
                 return 0
             end
             test $n -ge 3
@@ -99,7 +112,7 @@ end
 function __pvmio_names
     set -l args (__pvmio_args)
     set -l pid $args[2]
-    string match -qr '^[0-9]+$' -- $pid; or return
+    string match -qr '^[0-9]+$' -- $pid; or test -f "$pid"; or return
     set -l prog (commandline -opc)[1]
     string match -q -- '*/*' $prog; and test -x $prog; or set prog pvmio
     set -l out ($prog maps $pid 2>/dev/null)
@@ -134,9 +147,12 @@ complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a find
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a where -d 'what each address is: its symbol, mapping and permissions'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a watch -d 'print values as they change, at an interval'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a wait -d 'block until the value at ADDR meets a condition'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a core -d 'write an ELF core file that gdb opens'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a diff -d 'compare two snapshots or processes'
 
 # Positional arguments: the PID, then mapping names where ranges go.
 complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_needs_pid" -a '(__pvmio_pids)'
+complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_needs_pid; and __pvmio_reads" -F -d 'core file'
 complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_wants_name" -a '(__pvmio_names)' -d 'mapping'
 
 # Options every command has.
@@ -209,6 +225,10 @@ complete -c pvmio -n $c -l align -x -d 'only matches at multiples of N'
 complete -c pvmio -n $c -s m -l max-count -x -d 'stop after N matches'
 complete -c pvmio -n $c -l where -d 'say what each match is, as pvmio where'
 complete -c pvmio -n $c -l at -r -F -d 'check only the addresses listed in FILE'
+complete -c pvmio -n $c -l changed -r -F -d 'no PATTERN: -t values that differ from SNAPSHOT'"'"'s'
+complete -c pvmio -n $c -l unchanged -r -F -d '... that equal SNAPSHOT'"'"'s'
+complete -c pvmio -n $c -l increased -r -F -d '... that are above SNAPSHOT'"'"'s'
+complete -c pvmio -n $c -l decreased -r -F -d '... that are below SNAPSHOT'"'"'s'
 complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
 
 # where
@@ -237,3 +257,18 @@ complete -c pvmio -n $c -l retry-unreadable -d 'poll unreadable memory again ins
 complete -c pvmio -n $c -s q -l quiet -d 'print nothing; the status tells'
 complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
 complete -c pvmio -n "$c; and __pvmio_wants_op" -a 'eq ne lt le gt ge changed' -d 'condition'
+
+# core
+set c '__fish_seen_subcommand_from core'
+complete -c pvmio -n $c -s o -l output -r -F -d 'write to FILE (- for stdout)'
+complete -c pvmio -n $c -s a -l all -d 'every readable mapping, whatever the filter says'
+complete -c pvmio -n $c -l filter -x -a '33 3f 1ff' -d 'coredump_filter bits of the mappings to dump'
+complete -c pvmio -n $c -l no-stop -d 'do not stop the process: memory only'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+
+# diff
+set c '__fish_seen_subcommand_from diff'
+complete -c pvmio -n $c -s t -l type -x -a $types -d 'compare values of TYPE'
+complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
+complete -c pvmio -n $c -l json -d 'print a JSON array of objects'
+complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'

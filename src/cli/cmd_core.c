@@ -33,7 +33,6 @@ static struct poptOption options[] = {
 static const char *const examples[] = {
 	"pvmio core 1234 -o app.core && gdb /usr/bin/app app.core",
 	"pvmio core --all 1234 | zstd > app.core.zst",
-	"pvmio read app.core counter -t u64",
 	NULL,
 };
 
@@ -176,16 +175,15 @@ static int run(const struct invocation *inv)
 	human(dumped, sizeof dumped, sum.dumped);
 	human(zero, sizeof zero, sum.zero);
 	human(unreadable, sizeof unreadable, sum.unreadable);
-	fprintf(stderr, "pvmio: core: process %d: %" PRIu64 " mappings, %s of memory (%s of it zero pages), "
-			"registers of %" PRIu64 " thread%s%s%s\n",
-		(int)pid, sum.mappings, dumped, zero, sum.threads, sum.threads == 1 ? "" : "s", tmp ? " -> " : "",
-		tmp ? opt_output : "");
+	cli_verbose("process %d: %" PRIu64 " mappings, %s of memory (%s of it zero pages), registers of %" PRIu64
+		    " thread%s%s%s",
+		    (int)pid, sum.mappings, dumped, zero, sum.threads, sum.threads == 1 ? "" : "s", tmp ? " -> " : "",
+		    tmp ? opt_output : "");
 	if (opt_no_stop)
-		fprintf(stderr, "pvmio: core: the process ran meanwhile (--no-stop): the snapshot may tear, and "
-				"holds no registers\n");
+		cli_error("the process ran meanwhile (--no-stop): the snapshot may tear, and it holds no registers");
 	else if (!sum.threads)
-		fprintf(stderr, "pvmio: core: no registers: another program traces process %d, so it was stopped "
-				"with SIGSTOP, which gives none\n", (int)pid);
+		cli_error("no registers: another program traces process %d, so it was stopped with SIGSTOP, which "
+			  "gives none", (int)pid);
 	if (sum.unreadable) {
 		cli_error("%s could not be read; the core lists those ranges as unreadable", unreadable);
 		status = EXIT_MEMORY;

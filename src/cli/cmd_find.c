@@ -38,7 +38,7 @@ static struct poptOption options[] = {
 static const char *const examples[] = {
 	"pvmio find 1234 'de ad ?? ef'",
 	"pvmio find -t i32 1234 100 > hits; pvmio find -t i32 --at hits 1234 99",
-	"pvmio core 1234 -o t0.core; pvmio find -t i32 --decreased t0.core 1234 heap",
+	"pvmio find -t i32 --decreased t0.core 1234 heap",
 	NULL,
 };
 
