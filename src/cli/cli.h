@@ -3,7 +3,7 @@
  * perr, bytes, names, grammar, address (the pure parsers); output, hexsimd,
  * dumper, values (the formatters); dump_reader (the dumper's inverse);
  * messages, options, target, lookup, progress, arguments, writing, read_driver,
- * poll
+ * polling
  * (what commands share); cmd_*.c (one a command); main.c. */
 #ifndef PVMIO_CLI_H
 #define PVMIO_CLI_H
@@ -20,7 +20,7 @@
 #include "messages.h"
 #include "options.h"
 #include "output.h"
-#include "poll.h"
+#include "polling.h"
 #include "progress.h"
 #include "pvmio.h"
 #include "read_driver.h"

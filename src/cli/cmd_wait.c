@@ -2,7 +2,7 @@
  * condition. */
 #include "config.h"
 #include "cli.h"
-#include "poll.h"
+#include "polling.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* pvmio watch PID RANGE...: a line each time a value changes. */
 #include "config.h"
 #include "cli.h"
-#include "poll.h"
+#include "polling.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -149,7 +149,7 @@ static int deref(void *ctx, uint64_t addr, uint64_t *value, struct perr *e)
 		if (n == -ESRCH)
 			return perr_set(e, PERR_MEMORY, "process %d exited", (int)t->pid);
 		target_refresh_maps(t);
-		describe_mapping(t, addr + (uint64_t)(n > 0 ? n : 0), where, sizeof where);
+		describe_unreadable(t, addr + (uint64_t)(n > 0 ? n : 0), where, sizeof where);
 		return perr_set(e, PERR_MEMORY, "%s", where);
 	}
 	*value = load_uint(buf, (unsigned)t->ptrsize, native_big_endian());

@@ -308,9 +308,8 @@ void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size)
 		pvmio_maps_read(t->h, &t->maps);
 	const struct pvmio_mapping *m = t->maps ? pvmio_maps_lookup(t->maps, addr) : NULL;
 	if (m && m->start <= addr) {
-		/* A core lacks the bytes of mappings it did not dump. */
-		snprintf(buf, size, "in 0x%" PRIx64 "..0x%" PRIx64 " %s%s%s%s", m->start, m->end, m->perms,
-			 m->name[0] ? " " : "", m->name, t->core ? ", whose bytes are not in the core file" : "");
+		snprintf(buf, size, "in 0x%" PRIx64 "..0x%" PRIx64 " %s%s%s", m->start, m->end, m->perms,
+			 m->name[0] ? " " : "", m->name);
 		return;
 	}
 	const struct pvmio_mapping *below = NULL;
@@ -321,6 +320,15 @@ void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size)
 			 below ? below->end : 0, m->start);
 	else
 		snprintf(buf, size, "not mapped (nothing is mapped at or above it)");
+}
+
+void describe_unreadable(struct target *t, uint64_t addr, char *buf, size_t size)
+{
+	describe_mapping(t, addr, buf, size);
+	/* A core lacks the bytes of the mappings it did not dump. */
+	size_t n = strlen(buf);
+	if (t->core && strncmp(buf, "in ", 3) == 0 && n < size)
+		snprintf(buf + n, size - n, ", not in the core file");
 }
 
 int report_memory_error(struct target *t, int err, uint64_t addr, const char *what)
@@ -343,7 +351,7 @@ int report_memory_error(struct target *t, int err, uint64_t addr, const char *wh
 	}
 	char where[512];
 	target_refresh_maps(t);
-	describe_mapping(t, addr, where, sizeof where);
+	describe_unreadable(t, addr, where, sizeof where);
 	cli_error("cannot %s 0x%" PRIx64 ": %s", what, addr, where);
 	return EXIT_MEMORY;
 }

@@ -54,6 +54,9 @@ int report_parse_error(const struct target *t, const struct perr *e);
 /* The mapping around ADDR, in words: "in 0x1000..0x2000 r--p /bin/x",
  * "not mapped (nothing between 0x... and 0x...)". */
 void describe_mapping(struct target *t, uint64_t addr, char *buf, size_t size);
+/* The same for a byte that could not be read, saying when a core file
+ * lacks it. */
+void describe_unreadable(struct target *t, uint64_t addr, char *buf, size_t size);
 
 /* Commands that write catch SIGINT, SIGTERM and SIGHUP instead of dying:
  * cli_interrupted is then the signal, and they end with an account of

@@ -117,10 +117,12 @@ static int synthesize_maps(struct lib_core *c, const struct file_note *f, const 
 		const struct core_segment *s = &c->segs[i];
 		const char *name = "";
 		uint64_t offset = 0;
-		const char *np = names, *end = (const char *)f->desc + f->len;
+		const char *np = names, *end = names ? (const char *)f->desc + f->len : NULL;
 		for (size_t k = 0; names && k < f->count && np < end; k++) {
 			const unsigned char *t = f->desc + 2 * f->word + 3 * f->word * k;
 			size_t nl = strnlen(np, (size_t)(end - np));
+			if (nl == (size_t)(end - np))
+				break;	/* a name without its NUL: the note is cut */
 			if (word_at(t, f->word) == s->vaddr) {
 				name = np;
 				offset = word_at(t + 2 * f->word, f->word) * f->page;

@@ -111,7 +111,8 @@ static size_t cut(struct cursor *c, struct iovec *out, size_t max_bytes, size_t 
 		if (take > max_bytes - bytes)
 			take = max_bytes - bytes;
 		if (take) {
-			out[k].iov_base = (char *)c->v[i].iov_base + off;
+			/* integer arithmetic: a remote base may be address 0 */
+			out[k].iov_base = (void *)((uintptr_t)c->v[i].iov_base + off);
 			out[k].iov_len = take;
 			k++;
 			bytes += take;

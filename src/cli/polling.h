@@ -1,9 +1,9 @@
-/* The polling engine (poll.c) of watch, wait and write --hold: durations,
+/* The polling engine (polling.c) of watch, wait and write --hold: durations,
  * a schedule on an absolute clock that does not drift, and watched
  * ranges, all read with one vectored read a poll, their pointer chains
  * followed again each time. */
-#ifndef PVMIO_POLL_H
-#define PVMIO_POLL_H
+#ifndef PVMIO_POLLING_H
+#define PVMIO_POLLING_H
 
 #include <popt.h>
 #include <stdint.h>

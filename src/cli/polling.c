@@ -1,6 +1,6 @@
-/* The polling engine (poll.h). */
+/* The polling engine (polling.h). */
 #include "config.h"
-#include "poll.h"
+#include "polling.h"
 #include "lookup.h"
 #include "messages.h"
 #include "options.h"
