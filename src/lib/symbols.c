@@ -71,6 +71,18 @@ static size_t path_len(const char *name)
 	return n > k && strcmp(name + n - k, DELETED_SUFFIX) == 0 ? n - k : n;
 }
 
+/* Does PATH start as an ELF file does? */
+static int elf_file(const char *path)
+{
+	unsigned char magic[SELFMAG];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = pread(fd, magic, sizeof magic, 0);
+	close(fd);
+	return n == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0;
+}
+
 /* Modules: consecutive mappings of one file (same name, device and
  * inode, anonymous mappings between them allowed), the anonymous mapping
  * right after them (the .bss past the file's end) included; only those
@@ -112,6 +124,10 @@ static int find_modules(struct pvmio_symbols *s)
 				end = v;
 			}
 		}
+		/* gcore leaves a library's code out of its core, segments and
+		 * all: there, an ELF file is a module without one. */
+		if (!exec && s->h->core)
+			exec = elf_file(mod->first->name);
 		if (!exec)
 			continue;
 		if (end && end + 1 < m->v + m->n && !end[1].name[0] && end[1].inode == 0 && end[1].start == mod->high)
