@@ -39,6 +39,7 @@ struct differ {
 	int run_open;
 	uint64_t changes, skipped;
 	int skipped_err;
+	int explicit_ranges;	/* RANGEs given: bytes neither holds count too */
 	unsigned char *bbuf;
 };
 
@@ -185,12 +186,30 @@ static void missing(void *ctx, uint64_t addr, uint64_t len, int err)
 
 static const struct paired_ops paired = { both, missing };
 
+/* B's side of a piece A lacks: what B holds there goes uncompared. */
+struct gap {
+	struct differ *d;
+	int err;
+};
+
+static int on_b_over_gap(void *ctx, const struct pvmio_chunk *c)
+{
+	struct gap *g = ctx;
+	if (c->data || g->d->explicit_ranges)
+		not_compared(g->d, c->len, c->data ? g->err : c->err);
+	return cli_interrupted ? -EINTR : 0;
+}
+
 static int on_a_chunk(void *ctx, const struct pvmio_chunk *c)
 {
 	struct differ *d = ctx;
 	if (!c->data) {
-		not_compared(d, c->len, c->err);
-		return 0;
+		/* Bytes neither side holds (a mapping two cores both left
+		 * out) are not a difference to tell of, unless asked for. */
+		close_run(d);
+		struct gap g = { d, c->err };
+		int rc = pvmio_read_stream(d->b->h, c->addr, c->len, on_b_over_gap, &g);
+		return rc == -EINTR || rc == -ESRCH || rc == -ENOMEM ? rc : 0;
 	}
 	return read_paired(d->b, d->bbuf, c, &paired, d);
 }
@@ -312,6 +331,7 @@ static int run(const struct invocation *inv)
 	if (opt_json)
 		json_array(&d.j);
 	int rc = 0;
+	d.explicit_ranges = nranges > 0;
 	if (nranges > 0) {
 		for (int i = 0; i < nranges && !rc; i++) {
 			const struct pvmio_mapping *m = covering(a.maps, ranges[i].addr);
@@ -337,7 +357,7 @@ static int run(const struct invocation *inv)
 		status = d.changes ? EXIT_MEMORY : EXIT_DONE;
 	}
 	if (d.skipped)
-		cli_error("%" PRIu64 " bytes not compared: not readable in both (%s)", d.skipped,
+		cli_error("%" PRIu64 " bytes not compared: not readable in both (the first: %s)", d.skipped,
 			  d.skipped_err ? unreadable_reason(d.skipped_err) : "a value cut by the edge of a range");
 	status = stdout_close(&o, status);
 out:
