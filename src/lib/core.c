@@ -346,8 +346,9 @@ int lib_core_maps(const struct lib_core *c, struct pvmio_maps **out)
 	return rc;
 }
 
-/* The segment holding ADDR, or NULL. */
-static const struct core_segment *segment_at(const struct lib_core *c, uint64_t addr)
+/* The first segment that ends above ADDR (it holds ADDR or lies above
+ * it), or NULL. */
+static const struct core_segment *segment_from(const struct lib_core *c, uint64_t addr)
 {
 	size_t lo = 0, hi = c->nsegs;
 	while (lo < hi) {
@@ -357,7 +358,14 @@ static const struct core_segment *segment_at(const struct lib_core *c, uint64_t 
 		else
 			hi = mid;
 	}
-	return lo < c->nsegs && c->segs[lo].vaddr <= addr ? &c->segs[lo] : NULL;
+	return lo < c->nsegs ? &c->segs[lo] : NULL;
+}
+
+/* The segment holding ADDR, or NULL. */
+static const struct core_segment *segment_at(const struct lib_core *c, uint64_t addr)
+{
+	const struct core_segment *s = segment_from(c, addr);
+	return s && s->vaddr <= addr ? s : NULL;
 }
 
 uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, uint64_t *missing)
@@ -386,7 +394,8 @@ uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, u
 		if (!have) {
 			/* Up to the next byte that is there: the end of the
 			 * segment's dumped part is not the end of the gap. */
-			uint64_t end = s ? s->vaddr + s->memsz : addr + len;
+			const struct core_segment *next = s ? NULL : segment_from(c, addr);
+			uint64_t end = s ? s->vaddr + s->memsz : next ? next->vaddr : addr + len;
 			if (end_of_data > addr && end_of_data < end)
 				end = end_of_data;
 			*missing = end - addr < len ? end - addr : len;

@@ -131,6 +131,10 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 	 * before: a range that reads whole costs no list at all.  Without a
 	 * list (unreadable) holes are found page by page. */
 
+	/* A core's list costs nothing, and tells unmapped and unreadable
+	 * apart where the core's segments cannot. */
+	if (!rc && h->core)
+		rc = load_maps(s);
 	uint64_t pos = addr, left = len, last_fail = UINT64_MAX;
 	while (!rc && left) {
 		uint64_t next = pos, next_left = left;
