@@ -368,7 +368,7 @@ static const struct core_segment *segment_at(const struct lib_core *c, uint64_t 
 	return s && s->vaddr <= addr ? s : NULL;
 }
 
-uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, uint64_t *missing)
+uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, uint64_t *missing, int *err)
 {
 	const struct core_segment *s = segment_at(c, addr);
 	uint64_t have = 0, end_of_data = 0;
@@ -399,6 +399,9 @@ uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, u
 			if (end_of_data > addr && end_of_data < end)
 				end = end_of_data;
 			*missing = end - addr < len ? end - addr : len;
+			/* unmapped, mapped without read permission (and so not
+			 * dumped), or left out of the core */
+			*err = !s ? -EFAULT : !(s->flags & PF_R) && !s->filesz ? -EACCES : -ENODATA;
 		}
 	}
 	return have;
@@ -408,7 +411,7 @@ ssize_t lib_core_read(struct lib_core *c, void *buf, size_t len, uint64_t addr)
 {
 	size_t done = 0;
 	while (done < len) {
-		uint64_t have = lib_core_avail(c, addr + done, len - done, NULL);
+		uint64_t have = lib_core_avail(c, addr + done, len - done, NULL, NULL);
 		if (!have)
 			break;
 		const struct core_segment *s = segment_at(c, addr + done);

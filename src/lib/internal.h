@@ -98,8 +98,9 @@ void lib_core_free(struct lib_core *c);
 int lib_core_pointer_size(const struct lib_core *c);
 int lib_core_maps(const struct lib_core *c, struct pvmio_maps **out);
 /* How many bytes from ADDR (at most LEN) the core holds; when none, how
- * many are missing from ADDR on in *MISSING. */
-uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, uint64_t *missing);
+ * many are missing from ADDR on in *MISSING, and why in *ERR: -EFAULT
+ * unmapped, -EACCES without read permission, -ENODATA not in the core. */
+uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, uint64_t *missing, int *err);
 /* Bytes read (short at the first byte not in the core) or -EFAULT. */
 ssize_t lib_core_read(struct lib_core *c, void *buf, size_t len, uint64_t addr);
 

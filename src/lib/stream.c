@@ -88,12 +88,13 @@ static void plan(struct stream *s, uint64_t *pos, uint64_t *left)
 			if (take > PVMIO_CHUNK - s->bytes)
 				take = PVMIO_CHUNK - s->bytes;
 			uint64_t missing = 0;
-			/* A core file knows which bytes it lacks: no failed
-			 * read a page is needed to find them. */
+			int why = 0;
+			/* A core file knows which bytes it lacks, and why: no
+			 * maps list and no failed read a page are needed. */
 			if (s->h->core)
-				take = lib_core_avail(s->h->core, p, take, &missing);
+				take = lib_core_avail(s->h->core, p, take, &missing, &why);
 			if (missing)
-				add_hole(s, p, take = missing, -ENODATA);
+				add_hole(s, p, take = missing, why);
 			else
 				add_data(s, p, (size_t)take);
 		}
@@ -131,10 +132,6 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_
 	 * before: a range that reads whole costs no list at all.  Without a
 	 * list (unreadable) holes are found page by page. */
 
-	/* A core's list costs nothing, and tells unmapped and unreadable
-	 * apart where the core's segments cannot. */
-	if (!rc && h->core)
-		rc = load_maps(s);
 	uint64_t pos = addr, left = len, last_fail = UINT64_MAX;
 	while (!rc && left) {
 		uint64_t next = pos, next_left = left;
