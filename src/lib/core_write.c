@@ -315,17 +315,17 @@ static int by_start(const void *a, const void *b)
  * touched and dumpable. */
 static size_t read_smaps(pid_t pid, struct smaps_info **out)
 {
-	char path[64], *text;
-	size_t len, n = 0, cap = 0;
+	char path[64], *line = NULL;
+	size_t n = 0, cap = 0, linecap = 0;
 	*out = NULL;
 	lib_proc_path(path, sizeof path, pid, "smaps");
-	if (lib_slurp(path, &text, &len) < 0)
+	/* A line at a time: the whole text is about 1 KiB a mapping. */
+	FILE *in = fopen(path, "re");
+	if (!in)
 		return 0;
 	struct smaps_info *v = NULL;
-	for (char *line = text, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	while (getline(&line, &linecap, in) > 0) {
+		line[strcspn(line, "\n")] = '\0';
 		char *colon = strchr(line, ':'), *dash = strchr(line, '-'), *space = strchr(line, ' ');
 		if (dash && space && dash < space && (!colon || colon > space)) {
 			if (n == cap) {
@@ -350,7 +350,8 @@ static size_t read_smaps(pid_t pid, struct smaps_info **out)
 			}
 		}
 	}
-	free(text);
+	free(line);
+	fclose(in);
 	qsort(v, n, sizeof *v, by_start);
 	*out = v;
 	return n;
