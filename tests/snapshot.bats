@@ -808,3 +808,79 @@ PY
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(hex $((T_VALUES + 12000)))" ]
 }
+
+@test "core -o: mode 0600; through a symlink the file it points to is replaced, the link stays" {
+	start_snapshot
+	umask 022
+	ln -s real.core "$D/link.core"
+	run "$PVMIO" core "$TPID" -o "$D/link.core"
+	[ "$status" -eq 0 ]
+	[ -L "$D/link.core" ]
+	[ "$(stat -c %a "$D/real.core")" = 600 ]
+	readelf -h "$D/real.core" | grep -q 'CORE (Core file)'
+	# no temporary file is left beside it
+	[ "$(find "$D" -name '.pvmio-core*' | wc -l)" -eq 0 ]
+}
+
+@test "core -o: a FIFO is written in place, a full device fails with exit 4 and is left a device" {
+	start_snapshot
+	freeze
+	mkfifo "$D/fifo"
+	cat "$D/fifo" >"$D/through-fifo" &
+	local reader=$!
+	run "$PVMIO" core "$TPID" -o "$D/fifo"
+	wait "$reader"
+	[ "$status" -eq 0 ]
+	[ -p "$D/fifo" ]
+	readelf -h "$D/through-fifo" | grep -q 'CORE (Core file)'
+	[[ $(id -u) -eq 0 ]] || skip "needs root, to make a copy of /dev/full with mknod"
+	mknod -m 666 "$D/full" c 1 7
+	run "$PVMIO" core "$TPID" -o "$D/full"
+	[ "$status" -eq 4 ]
+	[[ $output == *"No space left on device"* ]]
+	[ -c "$D/full" ]
+}
+
+@test "core: interrupted, it resumes the process, leaves no file and exits 130" {
+	start_snapshot --big 1
+	"$PVMIO" core --all "$TPID" -o "$D/int.core" &
+	local job=$!
+	# once the target is held (ptrace stop), the job is under way
+	wait_until 10 in_state "$TPID" t || true
+	kill -INT "$job"
+	local rc=0
+	wait "$job" || rc=$?
+	# a job that finished before the signal is no test of it
+	[ "$rc" -ne 0 ] || skip "the core was written before the signal came"
+	[ "$rc" -eq 130 ]
+	[ ! -e "$D/int.core" ]
+	[ "$(find "$D" -name '.pvmio-core*' | wc -l)" -eq 0 ]
+	wait_until 10 not in_state "$TPID" t
+}
+
+@test "core: a process whose main thread has exited still gets NT_AUXV, and gdb its threads" {
+	start_target --threads 2 --leader-exit 1
+	D=$BATS_TEST_TMPDIR
+	wait_until 10 in_state "$TPID" Z
+	run "$PVMIO" core "$TPID" -o "$D/zl.core"
+	[ "$status" -eq 0 ]
+	readelf -n "$D/zl.core" | grep -q NT_AUXV
+	[ "$(readelf -n "$D/zl.core" | grep -c NT_PRSTATUS)" -eq 2 ]
+}
+
+@test "read: a FIFO, a core cut short and a core nobody may read are refused: 2, 2, 4" {
+	start_snapshot
+	take_core whole.core
+	mkfifo "$D/fifo"
+	run timeout 10 "$PVMIO" read -t u32 "$D/fifo" 0x1000
+	[ "$status" -eq 2 ]
+	head -c 100000 "$D/whole.core" >"$D/cut.core"
+	run "$PVMIO" maps "$D/cut.core"
+	[ "$status" -eq 2 ]
+	[[ $output == *"cut short"* ]]
+	as_nobody
+	chmod 600 "$D/whole.core"
+	run "${NOBODY[@]}" "$NOBODY_PVMIO" maps "$D/whole.core"
+	[ "$status" -eq 4 ]
+	[[ $output == *"Permission denied"* ]]
+}

@@ -3,10 +3,13 @@
 #include "config.h"
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,53 +69,136 @@ static void human(char *buf, size_t size, uint64_t v)
 	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", d, units[u]);
 }
 
-/* The output: a temporary file beside FILE, renamed over it once the
- * core is whole, so a failed job never leaves half a core under its
- * name; or stdout. */
-static int open_output(char **tmp)
+/* Where the core goes.  A regular file (or none yet) is written as an
+ * unnamed file in its directory (O_TMPFILE; else a hidden temporary one)
+ * that takes the name once the core is whole, so a failed, interrupted or
+ * killed job never leaves half a core under it; a device or a FIFO is
+ * written in place; stdout as it is. */
+struct output {
+	int fd;
+	char *final;	/* the regular file's path (a symlink's target) */
+	char *tmp;	/* the hidden temporary file, without O_TMPFILE */
+	int unnamed;	/* fd is an O_TMPFILE, linked in at the end */
+};
+
+/* PATH, or where it points when it is a symlink to nothing yet. */
+static char *link_target(const char *path)
 {
-	*tmp = NULL;
+	char to[PATH_MAX];
+	ssize_t n = readlink(path, to, sizeof to - 1);
+	if (n <= 0)
+		return strdup(path);
+	to[n] = '\0';
+	if (to[0] == '/')
+		return strdup(to);
+	char *copy = strdup(path), *joined = NULL;
+	if (copy && asprintf(&joined, "%s/%s", dirname(copy), to) < 0)
+		joined = NULL;
+	free(copy);
+	return joined;
+}
+
+static int open_output(struct output *o)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = -1;
 	if (!opt_output || strcmp(opt_output, "-") == 0) {
 		if (isatty(1)) {
 			cli_error("will not write a core file to a terminal: give -o FILE, or redirect stdout");
-			return -1;
+			return EXIT_USAGE;
 		}
-		return 1;
+		o->fd = 1;
+		return 0;
 	}
-	char *copy = strdup(opt_output);
-	if (!copy || asprintf(tmp, "%s/.pvmio-core-XXXXXX", dirname(copy)) < 0) {
-		free(copy);
-		*tmp = NULL;
-		cli_error("out of memory");
-		return -1;
+	struct stat st;
+	if (stat(opt_output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->fd = open(opt_output, O_WRONLY | O_CLOEXEC);
+		if (o->fd < 0) {
+			cli_error("cannot open %s: %s", opt_output, strerror(errno));
+			return EXIT_LOCAL;
+		}
+		return 0;
 	}
+	/* Through a symlink, its target is replaced, not the link. */
+	o->final = realpath(opt_output, NULL);
+	if (!o->final)
+		o->final = link_target(opt_output);
+	char *copy = o->final ? strdup(o->final) : NULL;
+	const char *dir = copy ? dirname(copy) : NULL;
+	if (dir) {
+		/* 0600, as the kernel writes cores: they hold the process's
+		 * secrets. */
+		o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+		o->unnamed = o->fd >= 0;
+		if (o->fd < 0 && asprintf(&o->tmp, "%s/.pvmio-core-XXXXXX", dir) >= 0)
+			o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	}
+	int err = errno;
 	free(copy);
-	int fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("cannot create a file beside %s: %s", opt_output, strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return -1;
+	if (o->fd < 0) {
+		cli_error("cannot create a file beside %s: %s", opt_output, dir ? strerror(err) : "out of memory");
+		free(o->tmp);
+		o->tmp = NULL;
+		return EXIT_LOCAL;
 	}
-	/* mkstemp's 0600; the file gets the mode a new file would. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	return fd;
+	return 0;
+}
+
+/* Gives the whole core its name; 0 or -errno. */
+static int name_output(struct output *o)
+{
+	if (o->tmp)
+		return rename(o->tmp, o->final) < 0 ? -errno : 0;
+	if (!o->unnamed)
+		return 0;
+	/* An unnamed file is linked under a fresh name, then renamed over
+	 * FILE (linkat cannot replace one). */
+	char self[64], *copy = strdup(o->final), *name = NULL;
+	snprintf(self, sizeof self, "/proc/self/fd/%d", o->fd);
+	int rc = -ENOMEM;
+	for (int i = 0; copy && i < 100 && rc != 0; i++) {
+		free(name);
+		if (asprintf(&name, "%s/.pvmio-core-%d-%d", dirname(copy), (int)getpid(), i) < 0) {
+			name = NULL;
+			break;
+		}
+		strcpy(copy, o->final);
+		rc = linkat(AT_FDCWD, self, AT_FDCWD, name, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+		if (rc != -EEXIST && rc != 0)
+			break;
+	}
+	if (rc == 0 && rename(name, o->final) < 0) {
+		rc = -errno;
+		unlink(name);
+	}
+	free(name);
+	free(copy);
+	return rc;
+}
+
+static void close_output(struct output *o, int ok)
+{
+	if (o->fd > 1)
+		close(o->fd);
+	o->fd = -1;
+	if (o->tmp && !ok)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->final);
+	memset(o, 0, sizeof *o);
 }
 
 static int run(const struct invocation *inv)
 {
 	struct target t = { 0 };
 	struct job job = { 0 };
-	char *tmp = NULL;
-	int fd = -1;
+	struct output out = { .fd = -1 };
 	long filter = -1;
 	if (opt_filter) {
 		char *end;
 		errno = 0;
 		unsigned long v = strtoul(opt_filter, &end, 16);
-		if (errno || end == opt_filter || *end || opt_filter[0] == '-' || v > 0x1ff) {
+		if (errno || !isxdigit((unsigned char)opt_filter[0]) || *end || v > 0x1ff) {
 			cli_error("--filter takes a hex mask of coredump_filter bits (0 to 1ff), such as 33; got '%s'",
 				  opt_filter);
 			return EXIT_USAGE;
@@ -124,13 +210,10 @@ static int run(const struct invocation *inv)
 		return EXIT_USAGE;
 	}
 	int status = target_open(&t, inv->args[0], TARGET_LIVE | (opt_force ? PVMIO_FORCE : 0));
+	if (!status)
+		status = open_output(&out);
 	if (status)
 		goto out;
-	fd = open_output(&tmp);
-	if (fd < 0) {
-		status = opt_output ? EXIT_LOCAL : EXIT_USAGE;
-		goto out;
-	}
 	cli_catch_interrupts();
 	/* The registers need the threads held by ptrace; a core without the
 	 * stop is memory only. */
@@ -140,20 +223,21 @@ static int run(const struct invocation *inv)
 		goto out;
 	struct pvmio_core_options o = { .filter = filter, .all = opt_all, .progress = on_progress, .ctx = &job };
 	struct pvmio_core_summary sum;
-	int rc = pvmio_core_write(t.h, fd, &o, &sum);
+	int rc = pvmio_core_write(t.h, out.fd, &o, &sum);
 	progress_end(&job.progress);
 	pid_t pid = t.pid;
 	target_close(&t);	/* resumed as soon as its memory is written */
-	if (rc == 0 && fd != 1 && fsync(fd) < 0 && errno != EINVAL)
+	if (rc == 0 && out.final && fsync(out.fd) < 0)
 		rc = -errno;
-	if (rc == 0 && fd != 1 && close(fd) < 0)
-		rc = -errno;
-	else if (fd != 1)
-		close(fd);
-	fd = -1;
-	if (rc == -EINTR) {
-		cli_error("interrupted: no core file written");
-		status = EXIT_LOCAL;
+	if (rc == 0)
+		rc = name_output(&out);
+	const char *where = out.final ? opt_output : opt_output && strcmp(opt_output, "-") ? opt_output : "stdout";
+	if (rc == -EINTR || cli_interrupted) {
+		if (out.final)
+			cli_error("interrupted: no core file written");
+		else
+			cli_error("interrupted: the core written to %s is cut short", where);
+		status = 128 + (cli_interrupted ? cli_interrupted : SIGINT);
 	} else if (rc == -EOPNOTSUPP) {
 		cli_error("process %d is a 32-bit program: pvmio writes cores of %d-bit processes only", (int)pid,
 			  (int)sizeof(void *) * 8);
@@ -162,12 +246,8 @@ static int run(const struct invocation *inv)
 		cli_error("process %d exited while its core was being written", (int)pid);
 		status = EXIT_PROCESS;
 	} else if (rc < 0) {
-		cli_error("cannot write the core file%s%s: %s", tmp ? " " : "", tmp ? opt_output : "", strerror(-rc));
+		cli_error("cannot write the core file to %s: %s", where, strerror(-rc));
 		status = exit_status_for(rc) == EXIT_PROCESS ? EXIT_PROCESS : EXIT_LOCAL;
-	}
-	if (!status && tmp && rename(tmp, opt_output) < 0) {
-		cli_error("cannot rename %s to %s: %s", tmp, opt_output, strerror(errno));
-		status = EXIT_LOCAL;
 	}
 	if (status)
 		goto out;
@@ -176,9 +256,8 @@ static int run(const struct invocation *inv)
 	human(zero, sizeof zero, sum.zero);
 	human(unreadable, sizeof unreadable, sum.unreadable);
 	cli_verbose("process %d: %" PRIu64 " mappings, %s of memory (%s of it zero pages), registers of %" PRIu64
-		    " thread%s%s%s",
-		    (int)pid, sum.mappings, dumped, zero, sum.threads, sum.threads == 1 ? "" : "s", tmp ? " -> " : "",
-		    tmp ? opt_output : "");
+		    " thread%s -> %s",
+		    (int)pid, sum.mappings, dumped, zero, sum.threads, sum.threads == 1 ? "" : "s", where);
 	if (opt_no_stop)
 		cli_error("the process ran meanwhile (--no-stop): the snapshot may tear, and it holds no registers");
 	else if (!sum.threads)
@@ -188,16 +267,11 @@ static int run(const struct invocation *inv)
 		cli_error("%s could not be read; the core lists those ranges as unreadable", unreadable);
 		status = EXIT_MEMORY;
 	}
-	free(tmp);
+	close_output(&out, 1);
 	return status;
 out:
 	progress_end(&job.progress);
-	if (fd > 1)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	close_output(&out, 0);
 	target_close(&t);
 	return status;
 }

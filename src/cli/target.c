@@ -192,9 +192,14 @@ static int open_core(struct target *t, const char *path, unsigned flags)
 			  path);
 		return EXIT_USAGE;
 	}
+	if (rc == -EBADMSG) {
+		cli_error("%s is cut short: its program headers (at its end, in a core pvmio wrote) are missing", path);
+		return EXIT_USAGE;
+	}
 	if (rc < 0) {
 		cli_error("cannot open core file %s: %s", path, strerror(-rc));
-		return rc == -ENOENT ? EXIT_USAGE : exit_status_for(rc);
+		/* a wrong path is a usage error; a file that cannot be read, local */
+		return rc == -ENOENT ? EXIT_USAGE : EXIT_LOCAL;
 	}
 	t->pid = pvmio_pid(t->h);
 	t->ptrsize = pvmio_pointer_size(t->h);

@@ -63,6 +63,17 @@ static int is_compressed(int fd)
 	return n > 0 && compressed(b, (size_t)n);
 }
 
+/* Does the file begin as an ELF core (ET_CORE, in either byte order)?
+ * For the message when libelf refuses the rest. */
+static int says_core(int fd)
+{
+	unsigned char b[18];
+	if (pread(fd, b, sizeof b, 0) != (ssize_t)sizeof b || memcmp(b, ELFMAG, SELFMAG) != 0)
+		return 0;
+	unsigned type = b[EI_DATA] == ELFDATA2MSB ? (unsigned)(b[16] << 8 | b[17]) : (unsigned)(b[17] << 8 | b[16]);
+	return type == ET_CORE;
+}
+
 static int by_vaddr(const void *a, const void *b)
 {
 	const struct core_segment *x = a, *y = b;
@@ -240,21 +251,22 @@ static int load(struct lib_core *c)
 		return -ENOEXEC;
 	c->ptrsize = gelf_getclass(c->elf) == ELFCLASS32 ? 4 : 8;
 	size_t nph;
-	if (elf_getphdrnum(c->elf, &nph) < 0)
+	struct stat st;
+	if (elf_getphdrnum(c->elf, &nph) < 0 || fstat(c->fd, &st) < 0)
 		return -ENOEXEC;
+	/* A core cut short: pvmio's keep their program headers at the end. */
+	if (eh.e_phoff > (uint64_t)st.st_size || nph * (uint64_t)eh.e_phentsize > (uint64_t)st.st_size - eh.e_phoff)
+		return -EBADMSG;
 	c->segs = calloc(nph ? nph : 1, sizeof *c->segs);
 	if (!c->segs)
 		return -ENOMEM;
-	struct stat st;
-	if (fstat(c->fd, &st) < 0)
-		return -errno;
 	struct file_note f = { .word = (size_t)c->ptrsize };
 	const unsigned char *auxv = NULL;
 	size_t auxv_len = 0;
 	for (size_t i = 0; i < nph; i++) {
 		GElf_Phdr ph;
 		if (!gelf_getphdr(c->elf, (int)i, &ph))
-			return -ENOEXEC;
+			return -EBADMSG;
 		if (ph.p_type == PT_NOTE) {
 			int rc = read_notes(c, &ph, &f, &auxv, &auxv_len);
 			if (rc < 0)
@@ -310,12 +322,18 @@ int pvmio_open_core(const char *path, struct pvmio **out)
 	h->memfd = -1;
 	h->pin.pidfd = -1;
 	h->core = c;
-	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+	c->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	int rc = c->fd < 0 ? -errno : 0;
+	struct stat st;
+	if (rc == 0 && (fstat(c->fd, &st) < 0 || !S_ISREG(st.st_mode)))
+		rc = -ENOEXEC;
 	if (rc == 0 && is_compressed(c->fd))
 		rc = -EPROTONOSUPPORT;
 	if (rc == 0)
 		rc = load(c);
+	if (rc == -ENOEXEC && says_core(c->fd))
+		rc = -EBADMSG;	/* libelf refused what begins as a core */
 	if (rc < 0) {
 		pvmio_close(h);
 		return rc;

@@ -177,7 +177,9 @@ static void thread_notes(struct notes *n, pid_t tid, void *regbuf)
 			     (char *)regbuf + i * REGSET_MAX, got[i]);
 }
 
-static void process_notes(struct notes *n, pid_t pid)
+/* PID's notes; LIVE is a live thread of it, whose /proc files still
+ * answer when the main thread has exited (a zombie leader has no auxv). */
+static void process_notes(struct notes *n, pid_t pid, pid_t live)
 {
 	struct elf_prpsinfo ps;
 	memset(&ps, 0, sizeof ps);
@@ -212,7 +214,7 @@ static void process_notes(struct notes *n, pid_t pid)
 		memcpy(ps.pr_fname, text, l < sizeof ps.pr_fname ? l : sizeof ps.pr_fname);
 		free(text);
 	}
-	lib_proc_path(path, sizeof path, pid, "cmdline");
+	lib_proc_path(path, sizeof path, live, "cmdline");
 	if (lib_slurp(path, &text, &len) == 0) {
 		/* The arguments, NULs made spaces, as the kernel does. */
 		size_t k = len < sizeof ps.pr_psargs - 1 ? len : sizeof ps.pr_psargs - 1;
@@ -223,7 +225,7 @@ static void process_notes(struct notes *n, pid_t pid)
 		free(text);
 	}
 	note(n, "CORE", NT_PRPSINFO, &ps, sizeof ps);
-	lib_proc_path(path, sizeof path, pid, "auxv");
+	lib_proc_path(path, sizeof path, live, "auxv");
 	if (lib_slurp(path, &text, &len) == 0) {
 		note(n, "CORE", NT_AUXV, text, len);
 		free(text);
@@ -619,7 +621,7 @@ int pvmio_core_write(struct pvmio *h, int fd, const struct pvmio_core_options *o
 		sum->threads++;
 	}
 	notes_put(&n, t0.buf, prlen);
-	process_notes(&n, h->pin.tgid);
+	process_notes(&n, h->pin.tgid, h->io_pid);
 	file_note(&n, m, page);
 	notes_put(&n, t0.buf + prlen, t0.len - prlen);
 	if (t0.err)

@@ -79,6 +79,9 @@ int lib_retarget(struct pvmio *h);
 
 /* transfer.c */
 uint64_t lib_clip(uint64_t addr, uint64_t len);
+/* LEN or less: what H may move from ADDR (lib_clip's limit, but for a
+ * core file, which has none but 2^64). */
+uint64_t lib_usable(const struct pvmio *h, uint64_t addr, uint64_t len);
 ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigned long nl,
 		      const struct iovec *r, unsigned long nr);
 

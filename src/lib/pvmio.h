@@ -183,8 +183,10 @@ int pvmio_where(struct pvmio_symbols *s, uint64_t addr, struct pvmio_symbol *out
  * (a mapping that was not dumped, a page that could not be read when it
  * was written) are unreadable (-EFAULT; -ENODATA in a stream), never zeros.
  * Writes give -EROFS; pvmio_stop does nothing (0); pvmio_pid is the pid
- * the core records (0 if none).  Fails with -ENOEXEC (not an ELF core),
- * -EPROTONOSUPPORT (compressed: gzip, zstd, xz, bzip2, lz4), -errno. */
+ * the core records (0 if none).  Fails with -ENOEXEC (not an ELF core,
+ * or not a regular file), -EBADMSG (cut short: its program headers are
+ * missing), -EPROTONOSUPPORT (compressed: gzip, zstd, xz, bzip2, lz4),
+ * -errno. */
 int pvmio_open_core(const char *path, struct pvmio **out);
 /* 1 for a handle on a core file, 0 for a process. */
 int pvmio_is_core(const struct pvmio *h);

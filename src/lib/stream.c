@@ -31,7 +31,9 @@ struct stream {
 
 static int readable(const struct stream *s, const struct pvmio_mapping *m)
 {
-	return m->perms[0] == 'r' || (s->h->flags & PVMIO_FORCE);
+	/* In a core file, what it holds can be read, whatever the mapping's
+	 * permissions were ([vsyscall] is --xp, but the kernel dumps it). */
+	return m->perms[0] == 'r' || (s->h->flags & PVMIO_FORCE) || s->h->core;
 }
 
 static void add_hole(struct stream *s, uint64_t addr, uint64_t len, int err)
@@ -65,7 +67,7 @@ static void plan(struct stream *s, uint64_t *pos, uint64_t *left)
 	while (*left && s->bytes < PVMIO_CHUNK && s->nriov < PVMIO_IOV_MAX &&
 	       s->npieces < 2 * PVMIO_IOV_MAX - 1) {
 		uint64_t p = *pos, take;
-		uint64_t usable = lib_clip(p, *left);
+		uint64_t usable = lib_usable(s->h, p, *left);
 		const struct pvmio_mapping *m = s->maps ? pvmio_maps_lookup(s->maps, p) : NULL;
 		if (!usable) {
 			/* No system call reaches 2^63 and above, but the kernel

@@ -13,6 +13,15 @@
 /* Addresses at or above 2^63 are never user memory; the kernel rejects
  * such lengths with EINVAL and /proc/PID/mem such offsets.  Treating them
  * as inaccessible keeps every span below 2^64. */
+uint64_t lib_usable(const struct pvmio *h, uint64_t addr, uint64_t len)
+{
+	/* A core file is read with pread at file offsets: its segments may
+	 * lie above 2^63 ([vsyscall] in the kernel's cores). */
+	if (h->core)
+		return len > UINT64_MAX - addr ? UINT64_MAX - addr : len;
+	return lib_clip(addr, len);
+}
+
 uint64_t lib_clip(uint64_t addr, uint64_t len)
 {
 	if (addr >= PVMIO_ADDR_LIMIT)
@@ -156,7 +165,7 @@ static ssize_t vectored(struct pvmio *h, int write, const struct iovec *local, s
 	size_t nr = 0;
 	int clipped = 0;
 	for (size_t i = 0; i < nremote && !clipped; i++) {
-		uint64_t ok = lib_clip(remote[i].addr, remote[i].len);
+		uint64_t ok = lib_usable(h, remote[i].addr, remote[i].len);
 		if (ok) {
 			riov[nr].iov_base = (void *)(uintptr_t)remote[i].addr;
 			riov[nr].iov_len = (size_t)ok;
