@@ -884,3 +884,28 @@ PY
 	[ "$status" -eq 4 ]
 	[[ $output == *"Permission denied"* ]]
 }
+
+@test "core: gdb opens the core of python3 with two extra threads: every thread and its backtrace" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	D=$BATS_TEST_TMPDIR
+	start_ready python3 -c '
+import threading, time
+for i in range(2):
+    threading.Thread(target=lambda: time.sleep(600), daemon=True).start()
+print("READY", flush=True)
+time.sleep(600)'
+	wait_until 10 test "$(ls /proc/"$TPID"/task | wc -l)" -eq 3
+	run "$PVMIO" core "$TPID" -o "$D/py.core"
+	[ "$status" -eq 0 ]
+	local exe
+	exe=$(readlink /proc/"$TPID"/exe)
+	run timeout 120 gdb -nx -batch -ex 'info threads' -ex 'thread apply all bt 3' "$exe" "$D/py.core"
+	echo "$output"
+	[ "$(grep -cE '^[* ] +[0-9]+ +(Thread|LWP)' <<<"$output")" -eq 3 ]
+	# thread apply all: a header and a frame 0 for each (gdb prints the
+	# current thread's frame 0 once more when it loads the core)
+	[ "$(grep -cE '^Thread [0-9]+ ' <<<"$output")" -eq 3 ]
+	[ "$(grep -c '^#0 ' <<<"$output")" -ge 3 ]
+	# each thread's frame 0 is a real function, not an unknown address
+	! grep -q '^#0 .* in ?? ()' <<<"$output"
+}
