@@ -85,9 +85,9 @@ struct notes {
 
 static void notes_put(struct notes *n, const void *p, size_t len)
 {
-	if (n->err)
-		return;
 	size_t padded = (len + 3) & ~(size_t)3;
+	if (n->err || !padded)
+		return;
 	if (n->len + padded > n->cap) {
 		size_t cap = (n->len + padded) * 2 + 4096;
 		unsigned char *b = realloc(n->buf, cap);
