@@ -21,7 +21,7 @@ static struct poptOption options[] = {
 };
 
 static const char *const examples[] = {
-	"pvmio core 1234 -o before.core; sleep 5; pvmio diff before.core 1234",
+	"pvmio diff before.core 1234",
 	"pvmio diff -t i32 before.core after.core heap",
 	"pvmio diff --json a.core b.core | jq -r '.[] | select(.change == \"changed\") | .start'",
 	NULL,

@@ -28,6 +28,8 @@ static void overview(FILE *f)
 	      "  symbols: counter, exe:counter+4, libc.so.6:environ;\n"
 	      "  pointer chains: '[[exe:player]+0x10]+8'.\n"
 	      "Ranges: ADDR:LEN, ADDR..END, or a mapping NAME or SYMBOL alone.\n"
+	      "Snapshots: a core file (pvmio core, the kernel's, gcore's) stands for\n"
+	      "  the PID of read, dump, find, maps, where and diff.\n"
 	      "Exit status: 0 done, 1 memory, 2 usage, 3 process, 4 local I/O,\n"
 	      "  5 wait timed out.\n"
 	      "\n"
