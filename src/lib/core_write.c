@@ -112,37 +112,13 @@ static void note(struct notes *n, const char *name, unsigned type, const void *d
 	notes_put(n, desc, len);
 }
 
-/* Fields of /proc/PID/stat after the command: state is field 3. */
-struct stat_fields {
-	char state;
-	long ppid, pgrp, session, flags, utime, stime, cutime, cstime, nice;
-};
-
-static int read_stat(pid_t pid, struct stat_fields *f)
-{
-	char path[64], *text;
-	size_t len;
-	lib_proc_path(path, sizeof path, pid, "stat");
-	int rc = lib_slurp(path, &text, &len);
-	if (rc < 0)
-		return rc;
-	memset(f, 0, sizeof *f);
-	char *p = strrchr(text, ')');
-	long skip;
-	if (!p || sscanf(p + 1, " %c %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &f->state,
-			 &f->ppid, &f->pgrp, &f->session, &skip, &skip, &f->flags, &skip, &skip, &skip, &skip,
-			 &f->utime, &f->stime, &f->cutime, &f->cstime, &skip, &f->nice) != 17)
-		rc = -EIO;
-	free(text);
-	return rc;
-}
-
-static struct timeval ticks(long t)
+static struct timeval ticks(unsigned long long t)
 {
 	long hz = sysconf(_SC_CLK_TCK);
 	if (hz <= 0)
 		hz = 100;
-	return (struct timeval){ t / hz, (t % hz) * (1000000 / hz) };
+	return (struct timeval){ (time_t)(t / (unsigned long long)hz),
+				 (suseconds_t)(t % (unsigned long long)hz * (1000000 / (unsigned long long)hz)) };
 }
 
 /* One thread's notes: NT_PRSTATUS with its registers, then the others. */
@@ -150,9 +126,9 @@ static void thread_notes(struct notes *n, pid_t tid, void *regbuf)
 {
 	struct elf_prstatus pr;
 	memset(&pr, 0, sizeof pr);
-	struct stat_fields f;
+	struct lib_stat f;
 	pr.pr_pid = tid;
-	if (read_stat(tid, &f) == 0) {
+	if (lib_proc_stat(tid, &f) == 0) {
 		pr.pr_ppid = (pid_t)f.ppid;
 		pr.pr_pgrp = (pid_t)f.pgrp;
 		pr.pr_sid = (pid_t)f.session;
@@ -183,11 +159,11 @@ static void process_notes(struct notes *n, pid_t pid, pid_t live)
 {
 	struct elf_prpsinfo ps;
 	memset(&ps, 0, sizeof ps);
-	struct stat_fields f;
+	struct lib_stat f;
 	char path[64], *text;
 	size_t len;
 	ps.pr_pid = pid;
-	if (read_stat(pid, &f) == 0) {
+	if (lib_proc_stat(pid, &f) == 0) {
 		static const char states[] = "RSDTZW";
 		const char *at = strchr(states, f.state);
 		ps.pr_sname = f.state;

@@ -60,7 +60,9 @@ int lib_slurp(const char *path, char **out, size_t *outlen);
 #define LIB_PF_KTHREAD 0x00200000UL
 struct lib_stat {
 	char state;
+	long ppid, pgrp, session, nice;
 	unsigned long flags;
+	unsigned long long utime, stime, cutime, cstime;	/* clock ticks */
 	unsigned long long starttime;
 };
 int lib_proc_stat(pid_t pid, struct lib_stat *st);

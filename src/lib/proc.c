@@ -81,19 +81,15 @@ int lib_proc_stat(pid_t pid, struct lib_stat *st)
 		free(text);
 		return -EIO;
 	}
-	*st = (struct lib_stat){ .state = p[2] };
-	/* The state is field 3, the flags field 9, the start time field 22. */
-	char *q = p + 2;
-	for (int field = 3; field < 22 && q; field++) {
-		q = strchr(q, ' ');
-		if (q)
-			q++;
-		if (q && field + 1 == 9)
-			st->flags = strtoul(q, NULL, 10);
-	}
-	st->starttime = q ? strtoull(q, NULL, 10) : 0;
+	*st = (struct lib_stat){ 0 };
+	/* Fields 3 (state) to 22 (start time), after the command's ')'. */
+	long skip;
+	if (sscanf(p + 2, "%c %ld %ld %ld %ld %ld %lu %ld %ld %ld %ld %llu %llu %llu %llu %ld %ld %ld %ld %llu", &st->state,
+		   &st->ppid, &st->pgrp, &st->session, &skip, &skip, &st->flags, &skip, &skip, &skip, &skip, &st->utime,
+		   &st->stime, &st->cutime, &st->cstime, &skip, &st->nice, &skip, &skip, &st->starttime) != 20)
+		rc = -EIO;
 	free(text);
-	return 0;
+	return rc;
 }
 
 int lib_gone(char state)
