@@ -57,18 +57,6 @@ static int on_progress(void *ctx, uint64_t done, uint64_t total)
 	return cli_interrupted ? -EINTR : 0;
 }
 
-static void human(char *buf, size_t size, uint64_t v)
-{
-	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
-	double d = (double)v;
-	int u = 0;
-	while (d >= 1024 && u < 4) {
-		d /= 1024;
-		u++;
-	}
-	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", d, units[u]);
-}
-
 /* Where the core goes.  A regular file (or none yet) is written as an
  * unnamed file in its directory (O_TMPFILE; else a hidden temporary one)
  * that takes the name once the core is whole, so a failed, interrupted or
@@ -252,9 +240,9 @@ static int run(const struct invocation *inv)
 	if (status)
 		goto out;
 	char dumped[32], zero[32], unreadable[32];
-	human(dumped, sizeof dumped, sum.dumped);
-	human(zero, sizeof zero, sum.zero);
-	human(unreadable, sizeof unreadable, sum.unreadable);
+	human_size(dumped, sizeof dumped, (double)sum.dumped);
+	human_size(zero, sizeof zero, (double)sum.zero);
+	human_size(unreadable, sizeof unreadable, (double)sum.unreadable);
 	cli_verbose("process %d: %" PRIu64 " mappings, %s of memory (%s of it zero pages), registers of %" PRIu64
 		    " thread%s -> %s",
 		    (int)pid, sum.mappings, dumped, zero, sum.threads, sum.threads == 1 ? "" : "s", where);

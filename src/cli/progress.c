@@ -35,7 +35,7 @@ void progress_begin(struct progress *p, uint64_t total)
 	p->last = 0;	/* the first piece of work draws at once */
 }
 
-static void human(char *buf, size_t size, double v)
+void human_size(char *buf, size_t size, double v)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
 	int u = 0;
@@ -57,9 +57,9 @@ void progress_add(struct progress *p, uint64_t n)
 	p->last = t;
 	double rate = (double)p->done / (t - p->start > 1e-6 ? t - p->start : 1e-6);
 	char done[32], total[32], speed[32];
-	human(done, sizeof done, (double)p->done);
-	human(total, sizeof total, (double)p->total);
-	human(speed, sizeof speed, rate);
+	human_size(done, sizeof done, (double)p->done);
+	human_size(total, sizeof total, (double)p->total);
+	human_size(speed, sizeof speed, rate);
 	if (p->total == PROGRESS_UNKNOWN) {
 		fprintf(stderr, "\r\033[Kpvmio: %s: %s, %s/s", cli_command, done, speed);
 		return;

@@ -3,6 +3,7 @@
 #ifndef PVMIO_PROGRESS_H
 #define PVMIO_PROGRESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A total not known beforehand (a pipe): no total and no time left. */
@@ -17,6 +18,8 @@ struct progress {
  * terminal and stdout is not; never with --no-progress. */
 void progress_begin(struct progress *p, uint64_t total);
 void progress_add(struct progress *p, uint64_t n);
+/* V bytes in words: "512 B", "1.5 MiB". */
+void human_size(char *buf, size_t size, double v);
 /* Clears the line. */
 void progress_end(struct progress *p);
 
