@@ -316,6 +316,18 @@ not_compared() {
 
 # --- pvmio core ----------------------------------------------------------------
 
+# core_then_tick: a stopped snapshot target, its core in CORE ($D/t.core),
+# then counter 4242 -> 4243 (SIGUSR2), and the target stopped again.
+core_then_tick() {
+	start_snapshot
+	freeze
+	take_core t.core
+	kill -USR2 "$TPID"
+	thaw
+	wait_until 10 value_is u64 "$T_COUNTER" 4243
+	freeze
+}
+
 @test "core: gdb opens the core: 4 threads, a backtrace each, and counter as it was" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_snapshot
@@ -653,13 +665,7 @@ PY
 }
 
 @test "diff: after SIGUSR2, exactly one changed run, inside counter; exit 1" {
-	start_snapshot
-	freeze
-	take_core t.core
-	kill -USR2 "$TPID"
-	thaw
-	wait_until 10 value_is u64 "$T_COUNTER" 4243
-	freeze
+	core_then_tick
 	local exe
 	exe=$(exe_path)
 	run --separate-stderr "$PVMIO" diff "$CORE" "$TPID" "$exe" "$T_VALUES:16384"
@@ -683,13 +689,7 @@ PY
 }
 
 @test "diff -t u64: the old and the new value at counter" {
-	start_snapshot
-	freeze
-	take_core t.core
-	kill -USR2 "$TPID"
-	thaw
-	wait_until 10 value_is u64 "$T_COUNTER" 4243
-	freeze
+	core_then_tick
 	local exe
 	exe=$(exe_path)
 	run --separate-stderr "$PVMIO" diff -t u64 "$CORE" "$TPID" "$exe" "$T_VALUES:16384"
@@ -706,13 +706,7 @@ PY
 }
 
 @test "diff --json: valid JSON, with the run at counter; -t values as numbers" {
-	start_snapshot
-	freeze
-	take_core t.core
-	kill -USR2 "$TPID"
-	thaw
-	wait_until 10 value_is u64 "$T_COUNTER" 4243
-	freeze
+	core_then_tick
 	local exe
 	exe=$(exe_path)
 	"$PVMIO" diff --json "$CORE" "$TPID" >"$BATS_TEST_TMPDIR/d.json" 2>/dev/null || true
