@@ -354,6 +354,28 @@ spaced() {
 	[ "$MATCHES" -eq $((4 * mib / 256 - 1)) ]
 }
 
+@test "find: zeros, where almost every place passes the first-and-last-byte filter, still give exact matches" {
+	# The search checks the places where the needle's first and last bytes
+	# both match; in zeros that is every place, and after a budget the rest
+	# of the buffer goes to memmem.  Needles planted at vector and chunk
+	# edges (31, 32, 63, 64 bytes into a 64-byte step, across 1 MiB) and at the very end.
+	start_target --big 4M
+	local mib=$((1 << 20)) off
+	run -0 "$PVMIO" fill "$TPID" "$T_BIG:4M" 00
+	for off in 31 160 319 576 $((mib - 3)) $((2 * mib + 100)) $((4 * mib - 5)); do
+		run -0 "$PVMIO" write "$TPID" "$(hex "$T_BIG + off")" 00000700 00
+	done
+	agree "$TPID" '0000070000' "$T_BIG:4M" == "$TPID" '0000070000' 1 "$T_BIG:$((4 * mib))"
+	[ "$MATCHES" -eq 7 ]
+	agree "$TPID" '00 ?? 07 00 00' "$T_BIG:4M" == "$TPID" '00??070000' 1 "$T_BIG:$((4 * mib))"
+	[ "$MATCHES" -eq 7 ]
+	# Two bytes, and a pattern that matches at nearly every place.
+	agree "$TPID" '0700' "$T_BIG:4M" == "$TPID" '0700' 1 "$T_BIG:$((4 * mib))"
+	[ "$MATCHES" -eq 7 ]
+	agree "$TPID" '00000000' "$T_BIG:0x40000" == "$TPID" '00000000' 1 "$T_BIG:$((0x40000))"
+	[ "$MATCHES" -gt 200000 ]
+}
+
 @test "find: a 300-byte pattern straddles every chunk boundary, wherever they fall" {
 	start_target --big 4M
 	local pat

@@ -1,6 +1,7 @@
 /* pvmio find PID PATTERN [RANGE...]: the address of every match. */
 #include "config.h"
 #include "cli.h"
+#include "search.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -129,8 +130,8 @@ static int scan(struct finder *f, const unsigned char *buf, size_t n, uint64_t a
 	while (i < limit) {
 		size_t s;
 		if (f->anchor_len) {
-			const unsigned char *hit = memmem(buf + i + f->anchor_off, n - i - f->anchor_off,
-							  f->pat + f->anchor_off, f->anchor_len);
+			const unsigned char *hit = search_simd(buf + i + f->anchor_off, n - i - f->anchor_off,
+							       f->pat + f->anchor_off, f->anchor_len);
 			if (!hit)
 				break;
 			s = (size_t)(hit - buf) - f->anchor_off;
