@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake libtool pkg-config libpopt-dev
 libdw-dev libelf-dev elfutils libc6-dbg gcc-multilib
-bats bsdextrautils xxd gdb strace python3 procps util-linux groff-base
+bats bsdextrautils xxd gdb strace pv python3 procps util-linux groff-base
 bash-completion zsh fish"
 if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
 export DEBIAN_FRONTEND=noninteractive

@@ -129,6 +129,106 @@ check_typed() {
 	mem_read "$TPID" "$((T_BIG + 12345))" "$((0x7fff01 - 12345))" | cmp - "$got"
 }
 
+# mark_pages PID ADDR LEN: writes each 4 KiB page's number into its first
+# 8 bytes through /proc/PID/mem, so that a page lost, doubled or moved
+# changes the bytes (BIG alone repeats every 256 bytes).
+mark_pages() {
+	python3 - "$@" <<'PY'
+import os, struct, sys
+pid, addr, length = (int(x, 0) for x in sys.argv[1:4])
+fd = os.open(f"/proc/{pid}/mem", os.O_WRONLY)
+for page in range(length // 4096):
+    os.pwrite(fd, struct.pack("<Q", page * 2654435761 + 1), addr + page * 4096)
+PY
+}
+
+# mem_sha PID ADDR LEN: sha256 of those bytes, read by python3 from
+# /proc/PID/mem, 16 MiB at a time.
+mem_sha() {
+	python3 - "$@" <<'PY'
+import hashlib, os, sys
+pid, addr, length = (int(x, 0) for x in sys.argv[1:4])
+fd, h = os.open(f"/proc/{pid}/mem", os.O_RDONLY), hashlib.sha256()
+while length:
+    n = min(length, 16 << 20)
+    b = os.pread(fd, n, addr)
+    assert len(b) == n
+    h.update(b)
+    addr, length = addr + n, length - n
+print(h.hexdigest())
+PY
+}
+
+@test "read: 1 GiB through a pipe into sha256sum is the target's bytes, every page in its place" {
+	start_target --big 1G
+	mark_pages "$TPID" "$T_BIG" $((1 << 30))
+	local want got
+	want=$(mem_sha "$TPID" "$T_BIG" $((1 << 30)))
+	got=$("$PVMIO" read "$TPID" "$T_BIG:1G" | sha256sum)
+	[ "${got%% *}" = "$want" ]
+	# A reader that moves the pages on with splice(2) rather than copying
+	# them (pv does) sees the same bytes.
+	if command -v pv >/dev/null; then
+		got=$("$PVMIO" read "$TPID" "$T_BIG:1G" | pv -q | sha256sum)
+		[ "${got%% *}" = "$want" ]
+	fi
+}
+
+@test "read: a slow reader of the pipe gets every byte, in order" {
+	start_target --big 64M
+	mark_pages "$TPID" "$T_BIG" $((64 << 20))
+	local want got
+	want=$(mem_sha "$TPID" "$T_BIG" $((64 << 20)))
+	# 64 KiB at a time with a 1 ms sleep after each: the pipe stays full
+	# and the writer waits on it most of the time.
+	got=$("$PVMIO" read "$TPID" "$T_BIG:64M" | python3 -c '
+import hashlib, sys, time
+h = hashlib.sha256()
+while True:
+    b = sys.stdin.buffer.read1(65536)
+    if not b:
+        break
+    h.update(b)
+    time.sleep(0.001)
+print(h.hexdigest())')
+	[ "$got" = "$want" ]
+	if command -v pv >/dev/null; then
+		got=$("$PVMIO" read "$TPID" "$T_BIG:64M" | pv -q -L 64M | sha256sum)
+		[ "${got%% *}" = "$want" ]
+	fi
+}
+
+@test "read: through a pipe, ranges of many lengths and starts over holes equal /proc/PID/mem" {
+	# Lengths below, at and across the 1 MiB chunk and a page, starts off
+	# page boundaries, over SPARSE (a page mapped, a page not, ...) with
+	# --holes=zero, and over BIG whole.
+	start_target --big 4M --sparse 2M
+	local len off got want
+	for len in 1 4095 4097 65536 $(((1 << 20) - 1)) $(((1 << 20) + 1)) $((3 << 20)); do
+		for off in 0 1 4095 12345; do
+			got=$("$PVMIO" read "$TPID" "$(hex "$T_BIG + off"):$len" | sha256sum)
+			want=$(mem_sha "$TPID" $((T_BIG + off)) "$len")
+			[ "${got%% *}" = "$want" ] || { echo "BIG+$off:$len"; return 1; }
+		done
+	done
+	for len in 4096 8193 $((1 << 20)) $((2 << 20)); do
+		"$PVMIO" read --holes=zero "$TPID" "$T_SPARSE:$len" 2>/dev/null | cat >"$BATS_TEST_TMPDIR/got" || true
+		python3 - "$TPID" "$T_SPARSE" "$len" "$BATS_TEST_TMPDIR/got" <<'PY'
+import os, sys
+pid, addr, length = (int(x, 0) for x in sys.argv[1:4])
+fd, want = os.open(f"/proc/{pid}/mem", os.O_RDONLY), bytearray()
+for page in range(addr, addr + length, 4096):
+    n = min(4096, addr + length - page)
+    try:
+        want += os.pread(fd, n, page)
+    except OSError:
+        want += bytes(n)
+got = open(sys.argv[4], "rb").read()
+assert got == bytes(want), f"{length}: {len(got)} bytes, want {len(want)}"
+PY
+	done
+}
+
 @test "read: several ranges in one call are written in order" {
 	start_target
 	local got="$BATS_TEST_TMPDIR/got"
