@@ -76,6 +76,34 @@ static inline void addr16_sse2(uint64_t v, char *out)
 	__m128i hi = hex_digits_sse2(_mm_and_si128(_mm_srli_epi16(x, 4), mask));
 	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
 }
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+/* hexdump -C's 48 hex columns of the 16 bytes at P, from registers (no
+ * 32-digit text in between): the whole-line loop's kernel where the CPU
+ * has SSSE3 (the dumper picks it at run time). */
+__attribute__((target("ssse3"), always_inline)) static inline void canonical_hex_ssse3(const unsigned char *p,
+											    char *h)
+{
+	const __m128i mask = _mm_set1_epi8(0x0f);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i lo = hex_digits_sse2(_mm_and_si128(v, mask));
+	__m128i hi = hex_digits_sse2(_mm_and_si128(_mm_srli_epi16(v, 4), mask));
+	__m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+	const __m128i s0a = _mm_setr_epi8(0, 1, -1, 2, 3, -1, 4, 5, -1, 6, 7, -1, 8, 9, -1, 10);
+	const __m128i s1a = _mm_setr_epi8(11, -1, 12, 13, -1, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i s1b = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, -1, 2, 3, -1, 4);
+	const __m128i s2b = _mm_setr_epi8(5, -1, 6, 7, -1, 8, 9, -1, 10, 11, -1, 12, 13, -1, 14, 15);
+	const __m128i sp0 = _mm_setr_epi8(0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0);
+	const __m128i sp1 = _mm_setr_epi8(0, ' ', 0, 0, ' ', 0, 0, ' ', ' ', 0, 0, ' ', 0, 0, ' ', 0);
+	const __m128i sp2 = _mm_setr_epi8(0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0, ' ', 0, 0);
+	_mm_storeu_si128((__m128i *)(void *)h, _mm_or_si128(_mm_shuffle_epi8(a, s0a), sp0));
+	_mm_storeu_si128((__m128i *)(void *)(h + 16),
+			 _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1));
+	_mm_storeu_si128((__m128i *)(void *)(h + 32), _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2));
+}
+#define HEX_CANONICAL_SSSE3 1
+#endif
+
 #define hex16 hex16_sse2
 #define text16 text16_sse2
 #define addr16 addr16_sse2

@@ -3,7 +3,8 @@
  * holes are; the rest is the bytes.  Dumped, then read back line by line
  * as write -f xxd reads them, every readable byte must come back at its
  * address, and no unreadable one.  The SIMD kernels must also agree with
- * their plain references on the same bytes. */
+ * their plain references on the same bytes, and the dump fed a byte at a
+ * time must be the same text. */
 #define _GNU_SOURCE
 #include "config.h"
 #include "dump_reader.h"
@@ -73,6 +74,38 @@ static void kernels_agree(const uint8_t *p, size_t n)
 	}
 }
 
+/* The dump of N bytes at START into a new memfd: each SEGMENT whose bit
+ * is set in HOLES is unreadable (one hole), the others are handed to the
+ * dumper PIECE bytes at a time. */
+static int dump_to(const struct dump_options *opt, uint64_t start, const uint8_t *bytes, size_t n,
+		   unsigned holes, size_t piece)
+{
+	int fd = memfd_create("roundtrip", 0);
+	if (fd < 0)
+		abort();
+	struct out o;
+	struct dumper d;
+	if (out_init(&o, fd) < 0)
+		abort();
+	dumper_init(&d, &o, opt);
+	dumper_start(&d, start);
+	for (size_t off = 0, k = 0; off < n; off += SEGMENT, k++) {
+		size_t len = n - off < SEGMENT ? n - off : SEGMENT;
+		if ((holes >> (k % 8)) & 1) {
+			dumper_hole(&d, len, -EFAULT);
+			continue;
+		}
+		for (size_t at = 0; at < len; at += piece)
+			dumper_data(&d, bytes + off + at, len - at < piece ? len - at : piece);
+	}
+	dumper_finish(&d);
+	dumper_free(&d);
+	if (out_flush(&o) < 0)
+		abort();
+	out_free(&o);
+	return fd;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < HEADER)
@@ -93,27 +126,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start = UINT64_MAX - (n - 1);
 	unsigned holes = data[11];
 
-	int fd = memfd_create("roundtrip", 0);
-	if (fd < 0)
+	int fd = dump_to(&opt, start, bytes, n, holes, SEGMENT);
+	/* Fed a byte at a time, every line goes through emit(), not the
+	 * whole-line fast paths (xxd16_lines, canonical16_lines): the text
+	 * must be the same. */
+	int fd1 = dump_to(&opt, start, bytes, n, holes, 1);
+	off_t text = lseek(fd, 0, SEEK_END), text1 = lseek(fd1, 0, SEEK_END);
+	if (text != text1)
 		abort();
-	struct out o;
-	struct dumper d;
-	if (out_init(&o, fd) < 0)
-		abort();
-	dumper_init(&d, &o, &opt);
-	dumper_start(&d, start);
-	for (size_t off = 0, k = 0; off < n; off += SEGMENT, k++) {
-		size_t len = n - off < SEGMENT ? n - off : SEGMENT;
-		if ((holes >> (k % 8)) & 1)
-			dumper_hole(&d, len, -EFAULT);
-		else
-			dumper_data(&d, bytes + off, len);
+	if (text > 0) {
+		char *a = mmap(NULL, (size_t)text, PROT_READ, MAP_SHARED, fd, 0);
+		char *b = mmap(NULL, (size_t)text, PROT_READ, MAP_SHARED, fd1, 0);
+		if (a == MAP_FAILED || b == MAP_FAILED || memcmp(a, b, (size_t)text) != 0)
+			abort();
+		munmap(a, (size_t)text);
+		munmap(b, (size_t)text);
 	}
-	dumper_finish(&d);
-	dumper_free(&d);
-	if (out_flush(&o) < 0)
-		abort();
-	out_free(&o);
+	close(fd1);
 
 	FILE *f = fdopen(fd, "r");
 	if (!f || fseek(f, 0, SEEK_SET) != 0)
