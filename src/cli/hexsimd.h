@@ -101,6 +101,42 @@ __attribute__((target("ssse3"), always_inline)) static inline void canonical_hex
 			 _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1));
 	_mm_storeu_si128((__m128i *)(void *)(h + 32), _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2));
 }
+/* xxd's 40 columns (" xxxx" eight times) of the 16 bytes at P, the same
+ * way. */
+__attribute__((target("ssse3"), always_inline)) static inline void xxd_hex_ssse3(const unsigned char *p, char *h)
+{
+	const __m128i mask = _mm_set1_epi8(0x0f);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i lo = hex_digits_sse2(_mm_and_si128(v, mask));
+	__m128i hi = hex_digits_sse2(_mm_and_si128(_mm_srli_epi16(v, 4), mask));
+	__m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+	const __m128i s0a = _mm_setr_epi8(-1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8, 9, 10, 11, -1);
+	const __m128i s1a = _mm_setr_epi8(12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i s1b = _mm_setr_epi8(-1, -1, -1, -1, -1, 0, 1, 2, 3, -1, 4, 5, 6, 7, -1, 8);
+	const __m128i s2b = _mm_setr_epi8(9, 10, 11, -1, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1);
+	const __m128i sp0 = _mm_setr_epi8(' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ');
+	const __m128i sp1 = _mm_setr_epi8(0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0, 0, 0, 0, ' ', 0);
+	const __m128i sp2 = _mm_setr_epi8(0, 0, 0, ' ', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+	_mm_storeu_si128((__m128i *)(void *)h, _mm_or_si128(_mm_shuffle_epi8(a, s0a), sp0));
+	_mm_storeu_si128((__m128i *)(void *)(h + 16),
+			 _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, s1a), _mm_shuffle_epi8(b, s1b)), sp1));
+	_mm_storel_epi64((__m128i *)(void *)(h + 32), _mm_or_si128(_mm_shuffle_epi8(b, s2b), sp2));
+}
+
+/* The DIGITS (8 to 16) hex digits of A at B, in one 16-byte store: the 16
+ * digits from registers, shifted so the significant ones come first. */
+__attribute__((target("ssse3"), always_inline)) static inline void address_ssse3(char *b, uint64_t a,
+										  unsigned digits)
+{
+	const __m128i mask = _mm_set1_epi8(0x0f);
+	__m128i x = _mm_cvtsi64_si128((long long)__builtin_bswap64(a));
+	__m128i lo = hex_digits_sse2(_mm_and_si128(x, mask));
+	__m128i hi = hex_digits_sse2(_mm_and_si128(_mm_srli_epi16(x, 4), mask));
+	/* byte i takes digit i + 16 - DIGITS: indices 0..15 then beyond */
+	__m128i shift = _mm_add_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+				     _mm_set1_epi8((char)(16 - digits)));
+	_mm_storeu_si128((__m128i *)(void *)b, _mm_shuffle_epi8(_mm_unpacklo_epi8(hi, lo), shift));
+}
 #define HEX_CANONICAL_SSSE3 1
 #endif
 
