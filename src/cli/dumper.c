@@ -275,14 +275,14 @@ static void emit_line(struct dumper *d)
 	d->line_holes = 0;
 }
 
-/* The whole-line loops of the two layouts people use most, xxd's default
+/* The whole-line loop of the two layouts people use most, xxd's default
  * (16 bytes a line in groups of 2) and hexdump -C's, line after line
  * straight into the output buffer.  Each line's address comes from the
  * integer: a text incremented in place had its 16 bytes loaded right
- * after a byte of it was stored, a store-forwarding stall a line.  Each
- * loop is inlined into two versions: one with the SSSE3 kernels (the hex
- * columns and the address from registers), picked at run time, and one
- * with the plain or SSE2 ones. */
+ * after a byte of it was stored, a store-forwarding stall a line.  The
+ * loop is inlined into versions with the SSSE3 kernels (the hex columns
+ * and the address from registers), picked at run time, and with the plain
+ * or SSE2 ones. */
 struct line_kernels {
 	/* the layout's hex columns of the 16 bytes at P, at H */
 	void (*hexcols)(const unsigned char *p, char *h);
@@ -325,46 +325,62 @@ static unsigned address_digits(uint64_t a)
 	return hex_addr(scratch, a, 8);
 }
 
-__attribute__((always_inline)) static inline size_t xxd16_body(struct dumper *d, const unsigned char *p,
-								size_t lines, const struct line_kernels k)
+/* xxd's line: "ADDR: xxxx xxxx xxxx xxxx xxxx xxxx xxxx xxxx  TEXT". */
+__attribute__((always_inline)) static inline void xxd_line(char *b, const unsigned char *p, uint64_t a,
+							    unsigned digits, const struct line_kernels k)
 {
-	uint64_t a = d->line_addr;
-	unsigned digits = address_digits(a);
-	size_t len = digits + 60, done = 0;
-	int longer = 0;
-	while (done < lines && !longer) {
-		size_t batch = (d->o->cap / 2) / len;
-		if (batch > lines - done)
-			batch = lines - done;
-		char *b = out_room(d->o, batch * len);
-		size_t l = 0;
-		for (; l < batch && !longer; l++, b += len, p += 16, a += 16) {
-			k.address(b, a, digits);
-			b[digits] = ':';
-			char *h = b + digits + 1;
-			k.hexcols(p, h);
-			h += XXD16_HEX_WIDTH;
-			h[0] = ' ';
-			h[1] = ' ';
-			text16(p, h + 2);
-			h[18] = '\n';
-			longer = next_is_longer(a, digits);
-		}
-		d->o->len = (size_t)(b - d->o->buf);
-		done += l;
-	}
-	d->line_addr = a;
-	return done;
+	k.address(b, a, digits);
+	b[digits] = ':';
+	char *h = b + digits + 1;
+	k.hexcols(p, h);
+	h += XXD16_HEX_WIDTH;
+	h[0] = ' ';
+	h[1] = ' ';
+	text16(p, h + 2);
+	h[18] = '\n';
 }
 
-/* hexdump -C's: "ADDR  hh hh hh hh hh hh hh hh  hh hh hh hh hh hh hh hh  |TEXT|".
- * A line equal to the one before is a "*" line, once, as emit() does. */
-__attribute__((always_inline)) static inline size_t canonical16_body(struct dumper *d, const unsigned char *p,
-								      size_t lines, const struct line_kernels k)
+/* hexdump -C's: "ADDR  hh hh hh hh hh hh hh hh  hh hh hh hh hh hh hh hh  |TEXT|". */
+__attribute__((always_inline)) static inline void canonical_line(char *b, const unsigned char *p, uint64_t a,
+								  unsigned digits, const struct line_kernels k)
+{
+	k.address(b, a, digits);
+	b[digits] = ' ';
+	b[digits + 1] = ' ';
+	char *h = b + digits + 2;
+	k.hexcols(p, h);
+	h += CANONICAL_HEX_WIDTH;
+	memcpy(h, "  |", 3);
+	text16(p, h + 3);
+	memcpy(h + 19, "|\n", 2);
+}
+
+/* hexdump -C's squeezing, as emit() does it: a line equal to the one
+ * before is a "*" line, once.  Whether the 16 bytes at P are squeezed;
+ * *B moves past the "*" line written. */
+static int squeezed(struct dumper *d, const unsigned char *p, char **b)
+{
+	if (d->squeeze && d->have_prev && memcmp(p, d->prev, 16) == 0) {
+		if (!d->starring) {
+			memcpy(*b, "*\n", 2);
+			*b += 2;
+		}
+		d->starring = 1;
+		return 1;
+	}
+	d->starring = 0;
+	d->have_prev = 1;
+	memcpy(d->prev, p, 16);
+	return 0;
+}
+
+/* The loop of both layouts; CANONICAL is a constant where it is inlined. */
+__attribute__((always_inline)) static inline size_t lines16_body(struct dumper *d, const unsigned char *p,
+								  size_t lines, int canonical, const struct line_kernels k)
 {
 	uint64_t a = d->line_addr;
 	unsigned digits = address_digits(a);
-	size_t len = digits + 71, done = 0;
+	size_t len = digits + (canonical ? 71 : 60), done = 0;
 	int longer = 0;
 	while (done < lines && !longer) {
 		size_t batch = (d->o->cap / 2) / len;
@@ -374,26 +390,12 @@ __attribute__((always_inline)) static inline size_t canonical16_body(struct dump
 		size_t l = 0;
 		for (; l < batch && !longer; l++, p += 16, a += 16) {
 			longer = next_is_longer(a, digits);
-			if (d->squeeze && d->have_prev && memcmp(p, d->prev, 16) == 0) {
-				if (!d->starring) {
-					memcpy(b, "*\n", 2);
-					b += 2;
-				}
-				d->starring = 1;
+			if (canonical && squeezed(d, p, &b))
 				continue;
-			}
-			d->starring = 0;
-			d->have_prev = 1;
-			memcpy(d->prev, p, 16);
-			k.address(b, a, digits);
-			b[digits] = ' ';
-			b[digits + 1] = ' ';
-			char *h = b + digits + 2;
-			k.hexcols(p, h);
-			h += CANONICAL_HEX_WIDTH;
-			memcpy(h, "  |", 3);
-			text16(p, h + 3);
-			memcpy(h + 19, "|\n", 2);
+			if (canonical)
+				canonical_line(b, p, a, digits, k);
+			else
+				xxd_line(b, p, a, digits, k);
 			b += len;
 		}
 		d->o->len = (size_t)(b - d->o->buf);
@@ -405,46 +407,27 @@ __attribute__((always_inline)) static inline size_t canonical16_body(struct dump
 
 /* 64 MiB of random bytes, CPU time (perf stat, 15 runs): dump -C 76 ms
  * through emit(), 54 ms in its own loop with the SSSE3 hex kernel. */
-#ifdef HEX_CANONICAL_SSSE3
-__attribute__((target("ssse3"))) static size_t xxd16_lines_ssse3(struct dumper *d, const unsigned char *p,
-								    size_t lines)
+#ifdef HEX_SSSE3
+__attribute__((target("ssse3"))) static size_t lines16_ssse3(struct dumper *d, const unsigned char *p, size_t lines,
+							       int canonical)
 {
-	return xxd16_body(d, p, lines, (struct line_kernels){ xxd_hex_ssse3, address_ssse3 });
-}
-
-__attribute__((target("ssse3"))) static size_t canonical16_lines_ssse3(struct dumper *d, const unsigned char *p,
-									  size_t lines)
-{
-	return canonical16_body(d, p, lines, (struct line_kernels){ canonical_hex_ssse3, address_ssse3 });
-}
-
-static int have_ssse3(void)
-{
-	static int ssse3 = -1;
-	if (ssse3 < 0) {
-		__builtin_cpu_init();
-		ssse3 = __builtin_cpu_supports("ssse3") != 0;
-	}
-	return ssse3;
+	if (canonical)
+		return lines16_body(d, p, lines, 1, (struct line_kernels){ canonical_hex_ssse3, address_ssse3 });
+	return lines16_body(d, p, lines, 0, (struct line_kernels){ xxd_hex_ssse3, address_ssse3 });
 }
 #endif
 
-static size_t xxd16_lines(struct dumper *d, const unsigned char *p, size_t lines)
+/* LINES whole lines at P in xxd's layout or (CANONICAL) hexdump -C's, up
+ * to the first whose address is a digit longer; how many were done. */
+static size_t lines16(struct dumper *d, const unsigned char *p, size_t lines, int canonical)
 {
-#ifdef HEX_CANONICAL_SSSE3
-	if (have_ssse3())
-		return xxd16_lines_ssse3(d, p, lines);
+#ifdef HEX_SSSE3
+	if (hex_ssse3)
+		return lines16_ssse3(d, p, lines, canonical);
 #endif
-	return xxd16_body(d, p, lines, (struct line_kernels){ xxd_hex_plain, address_plain });
-}
-
-static size_t canonical16_lines(struct dumper *d, const unsigned char *p, size_t lines)
-{
-#ifdef HEX_CANONICAL_SSSE3
-	if (have_ssse3())
-		return canonical16_lines_ssse3(d, p, lines);
-#endif
-	return canonical16_body(d, p, lines, (struct line_kernels){ canonical_hex_plain, address_plain });
+	if (canonical)
+		return lines16_body(d, p, lines, 1, (struct line_kernels){ canonical_hex_plain, address_plain });
+	return lines16_body(d, p, lines, 0, (struct line_kernels){ xxd_hex_plain, address_plain });
 }
 
 /* The end of what was dumped; a range that ends at 2^64 wraps it to 0. */
@@ -463,7 +446,7 @@ void dumper_data(struct dumper *d, const unsigned char *p, size_t n)
 	while (n) {
 		if ((plain || canonical) && d->fill == 0 && n >= 16) {
 			d->any = 1;
-			size_t lines = plain ? xxd16_lines(d, p, n / 16) : canonical16_lines(d, p, n / 16);
+			size_t lines = lines16(d, p, n / 16, canonical);
 			p += 16 * lines;
 			n -= 16 * lines;
 			continue;

@@ -128,8 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	int fd = dump_to(&opt, start, bytes, n, holes, SEGMENT);
 	/* Fed a byte at a time, every line goes through emit(), not the
-	 * whole-line fast paths (xxd16_lines, canonical16_lines): the text
-	 * must be the same. */
+	 * whole-line loop (lines16): the text must be the same. */
 	int fd1 = dump_to(&opt, start, bytes, n, holes, 1);
 	off_t text = lseek(fd, 0, SEEK_END), text1 = lseek(fd1, 0, SEEK_END);
 	if (text != text1)
