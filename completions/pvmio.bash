@@ -8,12 +8,12 @@ _pvmio_common='--stop --progress --no-progress --verbose -h --help --usage'
 # _pvmio_options CMD: the options of CMD.
 _pvmio_options() {
 	case $1 in
-	read) echo "-f --format -t --type -e --endian -c --count -n --length -A --addresses --holes --force" ;;
+	read) echo "-f --format -t --type -e --endian -c --count -n --length -A --addresses --json --holes --force" ;;
 	write) echo "-t --type -e --endian -s --string -z --nul -i --input -f --format --force --verify --hold --interval" ;;
 	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --force" ;;
 	fill) echo "-t --type -e --endian -s --string -z --nul --force --verify" ;;
 	maps) echo "--json" ;;
-	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --at --changed --unchanged --increased --decreased --force" ;;
+	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --json --at --changed --unchanged --increased --decreased --force" ;;
 	where) echo "--json" ;;
 	watch) echo "-t --type -e --endian --interval --count --for -a --all --time --json --force" ;;
 	wait) echo "-t --type -e --endian --interval --timeout --retry-unreadable -q --quiet --force" ;;

@@ -632,6 +632,37 @@ while True:
 	[ "$status" -eq 1 ] && [ -z "$output" ]
 }
 
+@test "find --json: the addresses of plain find, each with its mapping from /proc/PID/maps; --at reads them back" {
+	start_array
+	local hits=$BATS_TEST_TMPDIR/hits
+	run --separate-stderr "$PVMIO" find -t i32 --align 4 "$TPID" 100
+	[ "$status" -eq 0 ]
+	local plain=$output
+	"$PVMIO" find -t i32 --align 4 --json "$TPID" 100 >"$hits"
+	python3 - "$TPID" "$hits" "$plain" <<'PY'
+import json, sys
+pid, hits, plain = int(sys.argv[1]), sys.argv[2], sys.argv[3].split()
+maps = []
+for l in open(f"/proc/{pid}/maps"):
+    f = l.split(maxsplit=5)
+    lo, hi = (int(x, 16) for x in f[0].split("-"))
+    maps.append((lo, hi, f[1], f[5].strip() if len(f) > 5 else ""))
+objs = [json.loads(l) for l in open(hits)]
+assert [o["address"] for o in objs] == plain, (len(objs), len(plain))
+for o in objs:
+    a = int(o["address"], 16)
+    (lo, hi, perms, name), = [m for m in maps if m[0] <= a < m[1]]
+    assert o["mapped"] is True and o["perms"] == perms and o["mapping"] == name, (o, name)
+    assert o["mapping_start"] == hex(lo) and o["mapping_offset"] == hex(a - lo), o
+print(len(objs), "matches")
+PY
+	kill -USR1 "$TPID"
+	wait_until 5 mem_is "$TPID" $((T_ARR + 4000 * 4)) 63000000
+	run --separate-stderr "$PVMIO" find -t i32 --at "$hits" "$TPID" 99
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(hex $((T_ARR + 17 * 4)))"$'\n'"$(hex $((T_ARR + 4000 * 4)))" ]
+}
+
 @test "find --at: unreadable listed addresses do not match; bad lines and RANGEs are usage errors" {
 	start_array
 	printf '0x10\n%s\n\n' "$(hex "$T_ARR")" >"$BATS_TEST_TMPDIR/at"

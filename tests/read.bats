@@ -315,6 +315,44 @@ PY
 	[ "$output" = 0x0123456789abcdef ]
 }
 
+@test "read -t --json: one object a line, address, type and value, as python reads /proc/PID/mem" {
+	start_target
+	local ty
+	for ty in u8 i8 u16 i16 u32 i32 u64 i64 f32 f64 ptr; do
+		run --separate-stderr "$PVMIO" read -t "$ty" --json "$TPID" "$T_TYPED:64"
+		[ "$status" -eq 0 ] || { echo "$ty: $stderr"; return 1; }
+		python3 - "$ty" "$TPID" "$T_TYPED" "$output" <<'PY'
+import json, math, struct, sys
+ty, pid, base, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 16), sys.argv[4]
+fmt = {"u8": "B", "i8": "b", "u16": "H", "i16": "h", "u32": "I", "i32": "i", "u64": "Q", "i64": "q",
+       "f32": "f", "f64": "d", "ptr": "Q"}[ty]
+size = struct.calcsize(fmt)
+with open(f"/proc/{pid}/mem", "rb") as f:
+    f.seek(base)
+    data = f.read(64)
+lines = out.split("\n")
+assert len(lines) == 64 // size, (ty, len(lines))
+for k, line in enumerate(lines):
+    o = json.loads(line)
+    (want,) = struct.unpack_from("<" + fmt, data, k * size)
+    assert list(o) == ["address", "type", "value"], o
+    assert o["address"] == hex(base + k * size) and o["type"] == ty, o
+    if ty == "ptr":
+        assert o["value"] == hex(want), (o, want)
+    elif ty in ("f32", "f64") and isinstance(o["value"], str):
+        assert math.isnan(want) or math.isinf(want), (o, want)
+    elif ty == "f32":
+        assert struct.pack("<f", o["value"]) == struct.pack("<f", want), (o, want)
+    else:
+        assert o["value"] == want and type(o["value"]) == type(want), (o, want)
+PY
+	done
+	# -f hex: the value as the hex text shows it; --json without -t is refused
+	run --separate-stderr "$PVMIO" read -t u32 -e big -f hex --json "$TPID" "$T_TYPED+56"
+	[ "$output" = "{\"address\": \"$(hex "$T_TYPED + 56")\", \"type\": \"u32\", \"value\": \"0x01020304\"}" ]
+	refused 2 "$PVMIO" read --json "$TPID" "$T_TYPED:8"
+}
+
 @test "read -t u8 and i8: each byte order, decimal and hex, with -A" {
 	start_target
 	check_typed u8 "$T_TYPED" 64

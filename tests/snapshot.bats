@@ -705,27 +705,26 @@ PY
 	[ "$output" = "$T_COUNTER 4243 4242 $exe" ]
 }
 
-@test "diff --json: valid JSON, with the run at counter; -t values as numbers" {
+@test "diff --json: one JSON object a line, with the run at counter; -t values as numbers" {
 	core_then_tick
 	local exe
 	exe=$(exe_path)
 	"$PVMIO" diff --json "$CORE" "$TPID" >"$BATS_TEST_TMPDIR/d.json" 2>/dev/null || true
-	python3 -m json.tool "$BATS_TEST_TMPDIR/d.json" >/dev/null
 	"$PVMIO" diff -t u64 --json "$CORE" "$TPID" "$exe" >"$BATS_TEST_TMPDIR/t.json" 2>/dev/null || true
-	python3 -m json.tool "$BATS_TEST_TMPDIR/t.json" >/dev/null
 	python3 - "$BATS_TEST_TMPDIR/d.json" "$BATS_TEST_TMPDIR/t.json" "$T_COUNTER" "$exe" <<'PY'
 import json, sys
-runs, values = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+runs = [json.loads(l) for l in open(sys.argv[1])]
+values = [json.loads(l) for l in open(sys.argv[2])]
 counter, exe = int(sys.argv[3], 16), sys.argv[4]
 assert isinstance(runs, list) and runs, runs
 for r in runs:
-    assert set(r) == {"change", "start", "end", "len", "name"}, r
+    assert set(r) == {"change", "start", "end", "len", "mapping"}, r
     assert r["change"] in ("changed", "added", "removed"), r
     assert int(r["end"], 16) - int(r["start"], 16) == r["len"] > 0, r
 at = [r for r in runs if counter <= int(r["start"], 16) < counter + 8]
-assert len(at) == 1 and at[0]["change"] == "changed" and at[0]["name"] == exe, at
+assert len(at) == 1 and at[0]["change"] == "changed" and at[0]["mapping"] == exe, at
 assert int(at[0]["end"], 16) <= counter + 8, at
-assert values == [{"change": "changed", "addr": hex(counter), "old": 4242, "new": 4243, "name": exe}], values
+assert values == [{"change": "changed", "address": hex(counter), "old": 4242, "new": 4243, "mapping": exe}], values
 PY
 }
 
@@ -739,7 +738,7 @@ PY
 	[ -z "$stderr" ]
 	run --separate-stderr "$PVMIO" diff -t i32 --json "$CORE" "$CORE"
 	[ "$status" -eq 0 ]
-	[ "$(printf '%s' "$output" | python3 -c 'import json, sys; print(json.load(sys.stdin))')" = "[]" ]
+	[ -z "$output" ]
 }
 
 @test "diff: a missing B or core file exits 2, a process that is gone 3" {

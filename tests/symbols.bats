@@ -679,12 +679,22 @@ start_replaced() {
 	local exe
 	exe=$(map_start "$(variant pie)")
 	ok_run "$PVMIO" where --json "$TPID" exe:counter "$(hex $((T_TABLE + 13)))" '[exe:head]'
-	python3 - "$output" "$(variant pie)" "$exe" "$T_COUNTER" "$T_TABLE" "$T_N1" "$(map_start '[heap]')" <<'PY'
+	python3 - "$output" "$(variant pie)" "$exe" "$T_COUNTER" "$T_TABLE" "$T_N1" "$(map_start '[heap]')" "$TPID" <<'PY'
 import json, sys
-out, path, exe, counter, table, n1, heap = sys.argv[1], sys.argv[2], *(int(x, 0) for x in sys.argv[3:])
+out, path, exe, counter, table, n1, heap, pid = sys.argv[1], sys.argv[2], *(int(x, 0) for x in sys.argv[3:])
 lines = out.splitlines()
 assert len(lines) == 3, lines
 c, t, h = (json.loads(l) for l in lines)
+# mapping_start and mapping_offset, against /proc/PID/maps read here
+def start_of(addr):
+    for l in open(f"/proc/{pid}/maps"):
+        lo, hi = (int(x, 16) for x in l.split()[0].split("-"))
+        if lo <= addr < hi:
+            return lo
+for o in (c, t, h):
+    a = int(o["address"], 16)
+    assert o.pop("mapping_start") == hex(start_of(a)), o
+    assert o.pop("mapping_offset") == hex(a - start_of(a)), o
 assert c == {"argument": "exe:counter", "address": hex(counter), "mapped": True, "perms": "rw-p",
              "mapping": path, "module": "chain-pie", "module_offset": hex(counter - exe),
              "symbol": "counter", "symbol_address": hex(counter), "symbol_offset": "0x0",

@@ -14,7 +14,7 @@ static int opt_json;
 
 static struct poptOption options[] = {
 	TYPED_OPTIONS,
-	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "print a JSON array of objects", NULL },
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "one JSON object a line", NULL },
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -23,7 +23,7 @@ static struct poptOption options[] = {
 static const char *const examples[] = {
 	"pvmio diff before.core 1234",
 	"pvmio diff -t i32 before.core after.core heap",
-	"pvmio diff --json a.core b.core | jq -r '.[] | select(.change == \"changed\") | .start'",
+	"pvmio diff --json a.core b.core | jq -r 'select(.change == \"changed\") | .start'",
 	NULL,
 };
 
@@ -56,9 +56,10 @@ static void emit(struct differ *d, const char *change, uint64_t start, uint64_t 
 		json_hex(&d->j, end);
 		json_key(&d->j, "len");
 		json_uint(&d->j, end - start);
-		json_key(&d->j, "name");
+		json_key(&d->j, "mapping");
 		json_string(&d->j, name);
 		json_end(&d->j);
+		json_newline(&d->j);
 		return;
 	}
 	char line[128];
@@ -83,15 +84,16 @@ static void emit_value(struct differ *d, uint64_t addr, const unsigned char *old
 		json_object(&d->j);
 		json_key(&d->j, "change");
 		json_string(&d->j, "changed");
-		json_key(&d->j, "addr");
+		json_key(&d->j, "address");
 		json_hex(&d->j, addr);
 		json_key(&d->j, "old");
 		value_json(&d->j, &d->vt, d->big, old);
 		json_key(&d->j, "new");
 		value_json(&d->j, &d->vt, d->big, new);
-		json_key(&d->j, "name");
+		json_key(&d->j, "mapping");
 		json_string(&d->j, d->name);
 		json_end(&d->j);
+		json_newline(&d->j);
 		return;
 	}
 	char a[VALUE_TEXT_MAX + 1], b[VALUE_TEXT_MAX + 1], line[64 + 2 * VALUE_TEXT_MAX];
@@ -328,8 +330,6 @@ static int run(const struct invocation *inv)
 		goto out;
 	cli_catch_interrupts();
 	json_init(&d.j, &o);
-	if (opt_json)
-		json_array(&d.j);
 	int rc = 0;
 	d.explicit_ranges = nranges > 0;
 	if (nranges > 0) {
@@ -339,10 +339,6 @@ static int run(const struct invocation *inv)
 		}
 	} else {
 		rc = compare_maps(&d);
-	}
-	if (opt_json) {
-		json_end(&d.j);
-		out_str(&o, "\n");
 	}
 	if (rc == -EINTR) {
 		cli_error("interrupted");

@@ -11,7 +11,7 @@
 #include <sys/uio.h>
 
 static char *opt_align, *opt_max, *opt_at;
-static int opt_where;
+static int opt_where, opt_json;
 /* The comparisons with a snapshot: the values that changed since it... */
 static char *opt_than[4];
 enum { THAN_CHANGED, THAN_UNCHANGED, THAN_INCREASED, THAN_DECREASED };
@@ -23,6 +23,7 @@ static struct poptOption options[] = {
 	{ "align", '\0', POPT_ARG_STRING, &opt_align, 0, "only matches at multiples of N", "N" },
 	{ "max-count", 'm', POPT_ARG_STRING, &opt_max, 0, "stop after N matches", "N" },
 	{ "where", '\0', POPT_ARG_NONE, &opt_where, 0, "say what each match is, as pvmio where", NULL },
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "each match as a JSON object a line, as where --json", NULL },
 	{ "at", '\0', POPT_ARG_STRING, &opt_at, 0, "check only the addresses listed in FILE (- for stdin)", "FILE" },
 	{ "changed", '\0', POPT_ARG_STRING, &opt_than[THAN_CHANGED], 0,
 	  "no PATTERN: -t values that differ from SNAPSHOT's (a core file or PID)", "SNAPSHOT" },
@@ -39,7 +40,7 @@ static struct poptOption options[] = {
 static const char *const examples[] = {
 	"pvmio find 1234 'de ad ?? ef'",
 	"pvmio find -t i32 1234 100 > hits; pvmio find -t i32 --at hits 1234 99",
-	"pvmio find -t i32 --decreased t0.core 1234 heap",
+	"pvmio find --json -s 'password=' 1234 | jq -r .mapping",
 	NULL,
 };
 
@@ -54,6 +55,7 @@ struct finder {
 	struct target *where;	/* --where: the target whose places to tell */
 	int where_failed;
 	struct out out;
+	struct json json;	/* --json */
 	unsigned char carry[2 * PATTERN_MAX];
 	size_t carry_len;
 	uint64_t carry_addr;
@@ -90,8 +92,9 @@ static int matches_at(const struct finder *f, const unsigned char *p)
 	return 1;
 }
 
-/* A match as pvmio where prints it.  Symbols that cannot be read are
- * said once, and the lines go on with "-" for the symbol. */
+/* A match as pvmio where prints it, or with --json as where --json does.
+ * Symbols that cannot be read are said once, and the lines go on
+ * without them. */
 static void tell_place(struct finder *f, uint64_t addr)
 {
 	struct place p;
@@ -99,6 +102,13 @@ static void tell_place(struct finder *f, uint64_t addr)
 	if (place_of(f->where, addr, &p, &e) < 0 && !f->where_failed) {
 		f->where_failed = 1;
 		cli_error("%s; the matches are shown without symbols", e.msg);
+	}
+	if (opt_json) {
+		json_object(&f->json);
+		place_json(&f->json, &p);
+		json_end(&f->json);
+		json_newline(&f->json);
+		return;
 	}
 	char line[PLACE_LINE_MAX];
 	place_line(&p, line, sizeof line);
@@ -275,11 +285,28 @@ static int pattern(struct target *t, const struct invocation *inv, struct bytes 
 	return 0;
 }
 
+/* The value of "address" in LINE, a line of find --json (or where
+ * --json), as the word to parse; the line itself where it has none, so
+ * that the error quotes it. */
+static char *json_address(char *line)
+{
+	char *key = strstr(line, "\"address\":");
+	if (!key)
+		return line;
+	char *v = key + strlen("\"address\":");
+	v += strspn(v, " ");
+	if (*v != '"')
+		return line;
+	v++;
+	v[strcspn(v, "\"")] = '\0';
+	return v;
+}
+
 /* Addresses checked by one vectored read. */
 #define AT_BATCH 256
 
 /* --at: the addresses listed in IN (each line's first word, as find and
- * find --where print them), each checked against the pattern now, in a
+ * find --where print them, or its "address" as find --json does), each checked against the pattern now, in a
  * vectored read a batch; one that cannot be read does not match.  0, or
  * an exit status (reported). */
 static int find_at(struct target *t, struct finder *f, FILE *in, const char *name, uint64_t *unreadable)
@@ -301,6 +328,8 @@ static int find_at(struct target *t, struct finder *f, FILE *in, const char *nam
 			}
 			lineno++;
 			char *word = line + strspn(line, " \t");
+			if (*word == '{')
+				word = json_address(word);
 			word[strcspn(word, " \t\n")] = '\0';
 			struct perr e;
 			if (!*word)
@@ -447,12 +476,13 @@ static int run(const struct invocation *inv)
 	status = comparing() ? than_begin(&t, &snap, f) : pattern(&t, inv, &pat, &mask, f);
 	if (status)
 		goto out;
-	if (opt_where) {
+	if (opt_where || opt_json) {
 		status = target_maps(&t);
 		if (status)
 			goto out;
 		f->where = &t;
 	}
+	json_init(&f->json, &f->out);
 	if (at) {
 		uint64_t unreadable = 0;
 		status = stdout_open(&f->out);

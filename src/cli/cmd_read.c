@@ -12,7 +12,7 @@ enum format { F_RAW, F_HEX, F_XXD, F_CANONICAL, F_C, F_TYPED };
 enum holes { HOLES_ERROR, HOLES_ZERO, HOLES_SKIP };
 
 static char *opt_format, *opt_count, *opt_length, *opt_holes;
-static int opt_addresses;
+static int opt_addresses, opt_json;
 
 static struct poptOption options[] = {
 	{ "format", 'f', POPT_ARG_STRING, &opt_format, 0, "raw (default), hex, xxd, canonical or c", "FORMAT" },
@@ -20,6 +20,7 @@ static struct poptOption options[] = {
 	{ "count", 'c', POPT_ARG_STRING, &opt_count, 0, "values of -t to read at a bare ADDR (1)", "COUNT" },
 	{ "length", 'n', POPT_ARG_STRING, &opt_length, 0, "bytes to read at a bare ADDR", "LEN" },
 	{ "addresses", 'A', POPT_ARG_NONE, &opt_addresses, 0, "prefix each -t value with its address", NULL },
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "each -t value as a JSON object a line", NULL },
 	{ "holes", '\0', POPT_ARG_STRING, &opt_holes, 0, "unreadable bytes: error (stop), zero or skip", "MODE" },
 	FORCE_OPTION,
 	COMMON_OPTIONS,
@@ -42,6 +43,7 @@ struct job {
 	struct dumper dumper;
 	struct carray carray;
 	struct typed typed;
+	struct json json;
 	struct vtype vt;
 	int big;
 };
@@ -75,8 +77,11 @@ static void range_begin(void *ctx, const struct range *r)
 		dumper_start(&j->dumper, r->addr);
 	else if (j->format == F_C)
 		carray_start(&j->carray, &j->out, r->addr);
-	else if (j->format == F_TYPED)
+	else if (j->format == F_TYPED) {
 		typed_start(&j->typed, &j->out, &j->vt, j->big, opt_format != NULL, opt_addresses, r->addr);
+		if (opt_json)
+			j->typed.json = &j->json;
+	}
 }
 
 static int piece(void *ctx, const struct pvmio_chunk *c)
@@ -213,8 +218,9 @@ static int run(const struct invocation *inv)
 	int status = choose_holes(&j);
 	if (status)
 		goto out;
-	if (!typed.type && (opt_count || typed.endian || opt_addresses)) {
-		cli_error("%s goes with -t TYPE", opt_count ? "-c" : typed.endian ? "-e" : "-A");
+	if (!typed.type && (opt_count || typed.endian || opt_addresses || opt_json)) {
+		cli_error("%s goes with -t TYPE",
+			  opt_count ? "-c" : typed.endian ? "-e" : opt_addresses ? "-A" : "--json");
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -243,6 +249,7 @@ static int run(const struct invocation *inv)
 				     .group = 2,
 				     .squeeze = 1 };
 	dumper_init(&j.dumper, &j.out, &dopt);
+	json_init(&j.json, &j.out);
 	struct read_job rj = { .t = &t,
 			       .ranges = ranges,
 			       .nranges = inv->nargs - 1,

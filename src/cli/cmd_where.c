@@ -25,32 +25,7 @@ static void json_place(struct json *j, const char *arg, const struct place *p)
 	json_object(j);
 	json_key(j, "argument");
 	json_string(j, arg);
-	json_key(j, "address");
-	json_hex(j, p->addr);
-	json_key(j, "mapped");
-	json_bool(j, p->mapping != NULL);
-	if (p->mapping) {
-		json_key(j, "perms");
-		json_string(j, p->mapping->perms);
-		json_key(j, "mapping");
-		json_string(j, p->mapping->name);
-	}
-	if (p->module) {
-		json_key(j, "module");
-		json_string(j, p->module);
-		json_key(j, "module_offset");
-		json_hex(j, p->module_off);
-	}
-	if (p->symbol) {
-		json_key(j, "symbol");
-		json_string(j, p->symbol);
-		json_key(j, "symbol_address");
-		json_hex(j, p->symbol_addr);
-		json_key(j, "symbol_offset");
-		json_hex(j, p->symbol_off);
-		json_key(j, "symbol_size");
-		json_uint(j, p->symbol_size);
-	}
+	place_json(j, p);
 	json_end(j);
 	json_newline(j);
 }

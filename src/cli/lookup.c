@@ -1,6 +1,7 @@
 /* The resolver of a command's addresses (lookup.h). */
 #include "config.h"
 #include "lookup.h"
+#include "json.h"
 #include "messages.h"
 
 #include <ctype.h>
@@ -232,4 +233,38 @@ void place_line(const struct place *p, char *buf, size_t size)
 	if (p->module)
 		snprintf(rel, sizeof rel, "%s+0x%" PRIx64, p->module, p->module_off);
 	snprintf(buf, size, "%#" PRIx64 " %s %s %s", p->addr, sym, rel, p->mapping ? p->mapping->perms : "-");
+}
+
+void place_json(struct json *j, const struct place *p)
+{
+	json_key(j, "address");
+	json_hex(j, p->addr);
+	json_key(j, "mapped");
+	json_bool(j, p->mapping != NULL);
+	if (p->mapping) {
+		json_key(j, "perms");
+		json_string(j, p->mapping->perms);
+		json_key(j, "mapping");
+		json_string(j, p->mapping->name);
+		json_key(j, "mapping_start");
+		json_hex(j, p->mapping->start);
+		json_key(j, "mapping_offset");
+		json_hex(j, p->addr - p->mapping->start);
+	}
+	if (p->module) {
+		json_key(j, "module");
+		json_string(j, p->module);
+		json_key(j, "module_offset");
+		json_hex(j, p->module_off);
+	}
+	if (p->symbol) {
+		json_key(j, "symbol");
+		json_string(j, p->symbol);
+		json_key(j, "symbol_address");
+		json_hex(j, p->symbol_addr);
+		json_key(j, "symbol_offset");
+		json_hex(j, p->symbol_off);
+		json_key(j, "symbol_size");
+		json_uint(j, p->symbol_size);
+	}
 }

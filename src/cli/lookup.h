@@ -31,5 +31,11 @@ int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e);
 /* "ADDR MODULE:SYMBOL+0xOFF MODULE+0xOFF PERMS", with "-" for what
  * there is not: every field but PERMS pastes back as an ADDR. */
 void place_line(const struct place *p, char *buf, size_t size);
+/* P's keys in the JSON object being written (where --json, find --json):
+ * address, mapped, and those that apply of perms, mapping, mapping_start,
+ * mapping_offset, module, module_offset, symbol, symbol_address,
+ * symbol_offset and symbol_size. */
+struct json;
+void place_json(struct json *j, const struct place *p);
 
 #endif

@@ -139,6 +139,27 @@ void typed_value(struct out *o, const struct vtype *t, int big, int hex, const u
 	out_str(o, buf);
 }
 
+/* read -t --json: {"address": "0x...", "type": "u32", "value": 7}; with
+ * -f hex the value is its hex string, as the text lines show it. */
+static void typed_json(struct typed *ty)
+{
+	json_object(ty->json);
+	json_key(ty->json, "address");
+	json_hex(ty->json, ty->addr);
+	json_key(ty->json, "type");
+	json_string(ty->json, ty->t.name);
+	json_key(ty->json, "value");
+	if (ty->hex) {
+		char buf[VALUE_TEXT_MAX + 1];
+		value_text(buf, sizeof buf, &ty->t, ty->big, 1, ty->elem);
+		json_string(ty->json, buf);
+	} else {
+		value_json(ty->json, &ty->t, ty->big, ty->elem);
+	}
+	json_end(ty->json);
+	json_newline(ty->json);
+}
+
 void typed_data(struct typed *ty, const unsigned char *p, size_t n)
 {
 	while (n) {
@@ -155,13 +176,17 @@ void typed_data(struct typed *ty, const unsigned char *p, size_t n)
 		ty->fill += (unsigned)take;
 		p += take;
 		n -= take;
-		if (ty->fill == ty->t.size) {
+		if (ty->fill == ty->t.size && ty->json) {
+			typed_json(ty);
+		} else if (ty->fill == ty->t.size) {
 			if (ty->addresses) {
 				char buf[32];
 				snprintf(buf, sizeof buf, "0x%" PRIx64 ": ", ty->addr);
 				out_str(ty->o, buf);
 			}
 			typed_value(ty->o, &ty->t, ty->big, ty->hex, ty->elem);
+		}
+		if (ty->fill == ty->t.size) {
 			ty->addr += ty->t.size;
 			ty->fill = 0;
 		}

@@ -24,9 +24,11 @@ void carray_start(struct carray *c, struct out *o, uint64_t addr);
 void carray_data(struct carray *c, const unsigned char *p, size_t n);
 void carray_finish(struct carray *c);
 
-/* read -t: one value a line. */
+/* read -t: one value a line, or with json one object a line. */
+struct json;
 struct typed {
 	struct out *o;
+	struct json *json;	/* NULL: text lines */
 	struct vtype t;
 	int big, hex, addresses;
 	uint64_t base;		/* the range's start, for element alignment */
@@ -46,7 +48,6 @@ int value_compare(const struct vtype *t, int big, const unsigned char *a, const 
 
 /* One value as JSON: a number, or a string where JSON has none (pointers,
  * as every address; NaN and the infinities). */
-struct json;
 void value_json(struct json *j, const struct vtype *t, int big, const unsigned char *p);
 
 /* The longest text of one value, without its NUL. */
