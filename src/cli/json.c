@@ -57,16 +57,30 @@ void json_end(struct json *j)
 	}
 }
 
+/* Is S UTF-8 as RFC 3629 has it: no overlong forms, no surrogates,
+ * nothing above U+10FFFF?  A decoder (Python's, for one) rejects the
+ * rest, and the line would not parse. */
 static int utf8_valid(const unsigned char *s)
 {
 	while (*s) {
-		int extra = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 : (*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
-		if (extra < 0 || (extra == 1 && *s < 0xc2))
+		unsigned c = *s++, lo = 0x80, hi = 0xbf;
+		int extra = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+		if (extra < 0)
 			return 0;
-		s++;
-		for (int i = 0; i < extra; i++, s++)
-			if ((*s & 0xc0) != 0x80)
+		/* the second byte's narrower range, where the first allows
+		 * overlong forms, surrogates or too large a code point */
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+		else if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+		for (int i = 0; i < extra; i++, s++) {
+			if (*s < (i ? 0x80 : lo) || *s > (i ? 0xbf : hi))
 				return 0;
+		}
 	}
 	return 1;
 }
