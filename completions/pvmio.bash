@@ -10,15 +10,15 @@ _pvmio_options() {
 	case $1 in
 	read) echo "-f --format -t --type -e --endian -c --count -n --length -A --addresses --json --holes --force" ;;
 	write) echo "-t --type -e --endian -s --string -z --nul -i --input -f --format --force --verify --hold --interval" ;;
-	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --force" ;;
+	dump) echo "-n --length -c --cols -g --groupsize -a --autoskip -C --canonical -v --no-squeezing --color --perms --name --force" ;;
 	fill) echo "-t --type -e --endian -s --string -z --nul --force --verify" ;;
-	maps) echo "--json" ;;
-	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --json --at --changed --unchanged --increased --decreased --force" ;;
+	maps) echo "--json --perms --name" ;;
+	find) echo "-t --type -e --endian -s --string -z --nul --align -m --max-count --where --json --perms --name --at --changed --unchanged --increased --decreased --force" ;;
 	where) echo "--json" ;;
 	watch) echo "-t --type -e --endian --interval --count --for -a --all --time --json --force" ;;
 	wait) echo "-t --type -e --endian --interval --timeout --retry-unreadable -q --quiet --force" ;;
-	core) echo "-o --output -a --all --filter --no-stop --force" ;;
-	diff) echo "-t --type -e --endian --json --force" ;;
+	core) echo "-o --output -a --all --filter --perms --name --no-stop --force" ;;
+	diff) echo "-t --type -e --endian --json --perms --name --force" ;;
 	esac
 	echo "$_pvmio_common"
 }
@@ -36,6 +36,8 @@ _pvmio_takes_arg() {
 	diff:-[te] | diff:--type | diff:--endian) return 0 ;;
 	watch:-[te] | watch:--type | watch:--endian | watch:--interval | watch:--count | watch:--for | watch:--time) return 0 ;;
 	wait:-[te] | wait:--type | wait:--endian | wait:--interval | wait:--timeout) return 0 ;;
+	maps:--perms | maps:--name | find:--perms | find:--name | dump:--perms | dump:--name) return 0 ;;
+	core:--perms | core:--name | diff:--perms | diff:--name) return 0 ;;
 	esac
 	return 1
 }
@@ -191,6 +193,11 @@ _pvmio() {
 			;;
 		find:--changed | find:--unchanged | find:--increased | find:--decreased) _pvmio_targets "$cur" ;;
 		core:--filter) _pvmio_add "$cur" 33 3f 1ff ;;
+		*:--perms) _pvmio_add "$cur" r rw rx rw-x -w -x ;;
+		*:--name)
+			_pvmio_add "$cur" anon
+			[[ -n $pid ]] && _pvmio_names "$prog" "$pid" "$cur"
+			;;
 		esac
 		return 0
 	fi

@@ -39,7 +39,8 @@ function __pvmio_args
                         'find:--changed' 'find:--unchanged' 'find:--increased' 'find:--decreased' \
                         'core:-o' 'core:--output' 'core:--filter' 'diff:-t' 'diff:-e' 'diff:--type' 'diff:--endian' \
                         'watch:-t' 'watch:-e' 'watch:--type' 'watch:--endian' 'watch:--interval' 'watch:--count' 'watch:--for' 'watch:--time' \
-                        'wait:-t' 'wait:-e' 'wait:--type' 'wait:--endian' 'wait:--interval' 'wait:--timeout'
+                        'wait:-t' 'wait:-e' 'wait:--type' 'wait:--endian' 'wait:--interval' 'wait:--timeout' \
+                        '*:--perms' '*:--name'
                         set skip 1
                 end
                 continue
@@ -194,6 +195,8 @@ complete -c pvmio -n $c -l verify -d 'read back and compare'
 
 # dump
 set c '__fish_seen_subcommand_from dump'
+complete -c pvmio -n $c -l perms -x -a 'r rw rx rw-x -w -x' -d 'only mappings with these permissions (rw; -w: not w)'
+complete -c pvmio -n $c -l name -x -a '(echo anon; __pvmio_names)' -d 'only mappings of this name or glob, or anon'
 complete -c pvmio -n $c -s n -l length -x -d 'bytes to dump at a bare ADDR (256)'
 complete -c pvmio -n $c -s c -l cols -x -d 'bytes a line, as xxd -c'
 complete -c pvmio -n $c -s g -l groupsize -x -d 'bytes a group, as xxd -g'
@@ -214,10 +217,14 @@ complete -c pvmio -n $c -l verify -d 'read back and compare'
 
 # maps
 set c '__fish_seen_subcommand_from maps'
+complete -c pvmio -n $c -l perms -x -a 'r rw rx rw-x -w -x' -d 'only mappings with these permissions (rw; -w: not w)'
+complete -c pvmio -n $c -l name -x -a '(echo anon; __pvmio_names)' -d 'only mappings of this name or glob, or anon'
 complete -c pvmio -n $c -l json -d 'print a JSON array of objects'
 
 # find
 set c '__fish_seen_subcommand_from find'
+complete -c pvmio -n $c -l perms -x -a 'r rw rx rw-x -w -x' -d 'only mappings with these permissions (rw; -w: not w)'
+complete -c pvmio -n $c -l name -x -a '(echo anon; __pvmio_names)' -d 'only mappings of this name or glob, or anon'
 complete -c pvmio -n $c -s t -l type -x -a $types -d 'the PATTERN is a VALUE of TYPE'
 complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
 complete -c pvmio -n $c -s s -l string -x -d 'search for the bytes of STRING (no NUL)'
@@ -262,6 +269,8 @@ complete -c pvmio -n "$c; and __pvmio_wants_op" -a 'eq ne lt le gt ge changed' -
 
 # core
 set c '__fish_seen_subcommand_from core'
+complete -c pvmio -n $c -l perms -x -a 'r rw rx rw-x -w -x' -d 'only mappings with these permissions (rw; -w: not w)'
+complete -c pvmio -n $c -l name -x -a '(echo anon; __pvmio_names)' -d 'only mappings of this name or glob, or anon'
 complete -c pvmio -n $c -s o -l output -r -F -d 'write to FILE (- for stdout)'
 complete -c pvmio -n $c -s a -l all -d 'every readable mapping, whatever the filter says'
 complete -c pvmio -n $c -l filter -x -a '33 3f 1ff' -d 'coredump_filter bits of the mappings to dump'
@@ -270,6 +279,8 @@ complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
 
 # diff
 set c '__fish_seen_subcommand_from diff'
+complete -c pvmio -n $c -l perms -x -a 'r rw rx rw-x -w -x' -d 'only mappings with these permissions (rw; -w: not w)'
+complete -c pvmio -n $c -l name -x -a '(echo anon; __pvmio_names)' -d 'only mappings of this name or glob, or anon'
 complete -c pvmio -n $c -s t -l type -x -a $types -d 'compare values of TYPE'
 complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
 complete -c pvmio -n $c -l json -d 'one JSON object a line'

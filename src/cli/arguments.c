@@ -3,6 +3,7 @@
 #include "arguments.h"
 #include "lookup.h"
 #include "messages.h"
+#include "names.h"
 #include "options.h"
 
 #include <inttypes.h>
@@ -138,14 +139,42 @@ int readable_by_default(const struct pvmio_mapping *m, int force)
 	       strcmp(m->name, "[vvar_vclock]") != 0 && strcmp(m->name, "[vsyscall]") != 0;
 }
 
-/* Every readable mapping, neighbours merged; NULL out of memory. */
-static struct range *all_readable(const struct pvmio_maps *m, int force, int *n)
+int selection_from_options(struct selection *s)
+{
+	struct perr e;
+	*s = (struct selection){ .active = sel.perms || sel.names, .names = sel.names };
+	if (sel.perms && parse_perms(sel.perms, &s->want, &s->refuse, &e) < 0)
+		return report_perr(&e);
+	for (char **n = sel.names; n && *n; n++) {
+		if (!**n) {
+			cli_error("--name: give a name, a glob or anon");
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int selection_keeps(const struct selection *s, const struct pvmio_maps *m, const struct pvmio_mapping *v)
+{
+	unsigned bits = perms_bits(v->perms);
+	if ((bits & s->want) != s->want || (bits & s->refuse))
+		return 0;
+	if (!s->names)
+		return 1;
+	for (char **n = s->names; *n; n++)
+		if (name_selects(m, v, *n))
+			return 1;
+	return 0;
+}
+
+/* Every readable mapping S keeps, neighbours merged; NULL out of memory. */
+static struct range *all_readable(const struct pvmio_maps *m, const struct selection *s, int force, int *n)
 {
 	struct range *r = calloc(m->n ? m->n : 1, sizeof *r);
 	*n = 0;
 	for (size_t i = 0; r && i < m->n; i++) {
 		const struct pvmio_mapping *v = &m->v[i];
-		if (!readable_by_default(v, force))
+		if (!readable_by_default(v, force) || !selection_keeps(s, m, v))
 			continue;
 		if (*n && r[*n - 1].addr + r[*n - 1].len == v->start)
 			r[*n - 1].len += v->end - v->start;
@@ -160,13 +189,21 @@ static struct range *all_readable(const struct pvmio_maps *m, int force, int *n)
 int ranges_or_readable(struct target *t, const char **args, int n, const struct range_defaults *d,
 		       struct range **out, int *nout)
 {
+	struct selection s;
+	int status = selection_from_options(&s);
+	if (status)
+		return status;
+	if (n && s.active) {
+		cli_error("--perms and --name choose mappings when no RANGE is given: give RANGEs or them, not both");
+		return EXIT_USAGE;
+	}
 	if (n) {
 		*nout = n;
 		return ranges_from_args(t, args, n, d, out);
 	}
-	int status = target_maps(t);
+	status = target_maps(t);
 	if (status)
 		return status;
-	*out = all_readable(t->maps, opt_force, nout);
+	*out = all_readable(t->maps, &s, opt_force, nout);
 	return *out ? 0 : EXIT_LOCAL;
 }

@@ -36,12 +36,22 @@ int range_from_arg(const char *arg, const struct resolver *res, const struct ran
 /* Parses N RANGE arguments into *OUT (malloc'd), reading the maps when
  * one names a mapping; 0, or an exit status (reported). */
 int ranges_from_args(struct target *t, const char **args, int n, const struct range_defaults *d, struct range **out);
+/* The mappings --perms and --name select. */
+struct selection {
+	int active;	/* either was given */
+	unsigned want, refuse;	/* PERM_* bits */
+	char **names;
+};
+/* From the options (options.h's sel); 0, or EXIT_USAGE (reported). */
+int selection_from_options(struct selection *s);
+int selection_keeps(const struct selection *s, const struct pvmio_maps *m, const struct pvmio_mapping *v);
 /* Taken when no RANGE is given: readable (any, with FORCE), and not one
  * of the kernel's [vvar], [vvar_vclock] and [vsyscall]. */
 int readable_by_default(const struct pvmio_mapping *m, int force);
 /* The same; with no RANGE, every readable mapping (any, with --force) but
- * [vvar], [vvar_vclock] and [vsyscall], neighbours merged so that nothing
- * straddling them is missed. */
+ * [vvar], [vvar_vclock] and [vsyscall], of those --perms and --name
+ * select, neighbours merged so that nothing straddling them is missed.
+ * RANGEs and a selection together are a usage error. */
 int ranges_or_readable(struct target *t, const char **args, int n, const struct range_defaults *d,
 		       struct range **out, int *nout);
 

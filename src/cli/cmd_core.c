@@ -28,6 +28,7 @@ static struct poptOption options[] = {
 	  "which mappings carry their bytes, as coredump_filter bits (default: the process's own)", "HEX" },
 	{ "no-stop", '\0', POPT_ARG_NONE, &opt_no_stop, 0,
 	  "do not stop the process: memory only, no registers, and it may tear", NULL },
+	SELECT_OPTIONS,
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -40,10 +41,18 @@ static const char *const examples[] = {
 };
 
 struct job {
+	struct selection sel;	/* --perms and --name */
+	const struct pvmio_maps *maps;	/* the target's, for the name exe */
 	struct progress progress;
 	int started;
 	uint64_t reported;
 };
+
+static int selected(void *ctx, const struct pvmio_mapping *m)
+{
+	struct job *j = ctx;
+	return selection_keeps(&j->sel, j->maps, m);
+}
 
 static int on_progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -197,7 +206,11 @@ static int run(const struct invocation *inv)
 		cli_error("--stop and --no-stop contradict each other");
 		return EXIT_USAGE;
 	}
-	int status = target_open(&t, inv->args[0], TARGET_LIVE | (opt_force ? PVMIO_FORCE : 0));
+	int status = selection_from_options(&job.sel);
+	if (!status)
+		status = target_open(&t, inv->args[0], TARGET_LIVE | (opt_force ? PVMIO_FORCE : 0));
+	if (!status && job.sel.active && !(status = target_maps(&t)))
+		job.maps = t.maps;
 	if (!status)
 		status = open_output(&out);
 	if (status)
@@ -209,7 +222,9 @@ static int run(const struct invocation *inv)
 	status = target_stop(&t);
 	if (status)
 		goto out;
-	struct pvmio_core_options o = { .filter = filter, .all = opt_all, .progress = on_progress, .ctx = &job };
+	struct pvmio_core_options o = {
+		.filter = filter, .all = opt_all, .progress = on_progress, .ctx = &job, .select = job.sel.active ? selected : NULL
+	};
 	struct pvmio_core_summary sum;
 	int rc = pvmio_core_write(t.h, out.fd, &o, &sum);
 	progress_end(&job.progress);

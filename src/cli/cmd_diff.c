@@ -15,6 +15,7 @@ static int opt_json;
 static struct poptOption options[] = {
 	TYPED_OPTIONS,
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "one JSON object a line", NULL },
+	SELECT_OPTIONS,
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
@@ -40,6 +41,7 @@ struct differ {
 	uint64_t changes, skipped;
 	int skipped_err;
 	int explicit_ranges;	/* RANGEs given: bytes neither holds count too */
+	struct selection sel;	/* --perms and --name */
 	unsigned char *bbuf;
 };
 
@@ -266,6 +268,9 @@ static int compare_maps(struct differ *d)
 		if (x == y)
 			continue;
 		const struct pvmio_mapping *va = covering(ma, x), *vb = covering(mb, x);
+		/* a selection drops a piece that neither side's mapping is in */
+		if ((!va || !selection_keeps(&d->sel, ma, va)) && (!vb || !selection_keeps(&d->sel, mb, vb)))
+			va = vb = NULL;
 		const struct pvmio_mapping *only = va && !vb ? va : !va && vb ? vb : NULL;
 		const char *kind = va && !vb ? "removed" : "added";
 		if (pending && (only != pending || pending_end != x)) {
@@ -297,7 +302,13 @@ static int run(const struct invocation *inv)
 	struct differ d = { .a = &a, .b = &b, .o = &o };
 	struct range *ranges = NULL;
 	int nranges = inv->nargs - 2;
-	int status = target_begin(&a, inv->args[0]);
+	int status = selection_from_options(&d.sel);
+	if (!status && d.sel.active && nranges > 0) {
+		cli_error("--perms and --name choose mappings when no RANGE is given: give RANGEs or them, not both");
+		status = EXIT_USAGE;
+	}
+	if (!status)
+		status = target_begin(&a, inv->args[0]);
 	if (!status)
 		status = target_begin(&b, inv->args[1]);
 	if (!status)

@@ -18,6 +18,7 @@ static struct poptOption options[] = {
 	{ "canonical", 'C', POPT_ARG_NONE, &opt_canonical, 0, "hexdump -C style", NULL },
 	{ "no-squeezing", 'v', POPT_ARG_NONE, &opt_no_squeezing, 0, "with -C, show repeated lines", NULL },
 	{ "color", '\0', POPT_ARG_STRING, &opt_color, 0, "colour byte classes: auto, always, never", "WHEN" },
+	SELECT_OPTIONS,
 	FORCE_OPTION,
 	COMMON_OPTIONS,
 	POPT_TABLEEND

@@ -24,6 +24,7 @@ static struct poptOption options[] = {
 	{ "max-count", 'm', POPT_ARG_STRING, &opt_max, 0, "stop after N matches", "N" },
 	{ "where", '\0', POPT_ARG_NONE, &opt_where, 0, "say what each match is, as pvmio where", NULL },
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "each match as a JSON object a line, as where --json", NULL },
+	SELECT_OPTIONS,
 	{ "at", '\0', POPT_ARG_STRING, &opt_at, 0, "check only the addresses listed in FILE (- for stdin)", "FILE" },
 	{ "changed", '\0', POPT_ARG_STRING, &opt_than[THAN_CHANGED], 0,
 	  "no PATTERN: -t values that differ from SNAPSHOT's (a core file or PID)", "SNAPSHOT" },
@@ -461,8 +462,8 @@ static int run(const struct invocation *inv)
 		goto out;
 	}
 	int first_range = str.string || comparing() ? 1 : 2;
-	if (opt_at && inv->nargs > first_range) {
-		cli_error("--at checks the addresses it lists: give no RANGE");
+	if (opt_at && (inv->nargs > first_range || sel.perms || sel.names)) {
+		cli_error("--at checks the addresses it lists: give no RANGE, --perms or --name");
 		goto out;
 	}
 	if (opt_at && !(at = strcmp(opt_at, "-") ? fopen(opt_at, "r") : stdin)) {

@@ -11,13 +11,14 @@ static int opt_json;
 
 static struct poptOption options[] = {
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0, "print a JSON array of objects", NULL },
+	SELECT_OPTIONS,
 	COMMON_OPTIONS,
 	POPT_TABLEEND
 };
 
 static const char *const examples[] = {
 	"pvmio maps 1234",
-	"pvmio maps 1234 libc.so.6 heap",
+	"pvmio maps --perms rw --name 'lib*.so*' --name anon 1234",
 	"pvmio maps --json 1234 | jq -r '.[] | select(.perms | test(\"w\")) | .start'",
 	NULL,
 };
@@ -35,11 +36,20 @@ static void size_text(char *buf, size_t n, uint64_t size)
 		snprintf(buf, n, "%" PRIu64, size);
 }
 
-static int keep(const struct pvmio_mapping *m, const char **want, int nwant)
+/* Listed: a mapping of one of the NAMEs or --name patterns (any, when
+ * none is given) that has the --perms. */
+static int keep(const struct pvmio_maps *maps, const struct pvmio_mapping *m, const char **want, int nwant,
+		const struct selection *s)
 {
+	struct selection perms_only = *s;
+	perms_only.names = NULL;
+	if (!selection_keeps(&perms_only, maps, m))
+		return 0;
 	for (int k = 0; k < nwant; k++)
 		if (strcmp(m->name, want[k]) == 0)
 			return 1;
+	if (s->names)
+		return selection_keeps(s, maps, m);
 	return nwant == 0;
 }
 
@@ -50,7 +60,10 @@ static int run(const struct invocation *inv)
 	const char **want = NULL;
 	const char **args = inv->args;
 	int nargs = inv->nargs;
-	int status = target_begin(&t, args[0]);
+	struct selection s;
+	int status = selection_from_options(&s);
+	if (!status)
+		status = target_begin(&t, args[0]);
 	if (!status)
 		status = target_maps(&t);
 	if (status)
@@ -71,7 +84,7 @@ static int run(const struct invocation *inv)
 	/* The range column is as wide as the widest range listed. */
 	int width = 0;
 	for (size_t i = 0; i < t.maps->n; i++) {
-		if (!keep(&t.maps->v[i], want, nargs - 1))
+		if (!keep(t.maps, &t.maps->v[i], want, nargs - 1, &s))
 			continue;
 		int w = snprintf(NULL, 0, "0x%" PRIx64 "..0x%" PRIx64, t.maps->v[i].start, t.maps->v[i].end);
 		width = w > width ? w : width;
@@ -82,7 +95,7 @@ static int run(const struct invocation *inv)
 		json_array(&j);
 	for (size_t i = 0; i < t.maps->n; i++) {
 		const struct pvmio_mapping *m = &t.maps->v[i];
-		if (!keep(m, want, nargs - 1))
+		if (!keep(t.maps, m, want, nargs - 1, &s))
 			continue;
 		if (opt_json) {
 			json_object(&j);

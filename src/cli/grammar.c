@@ -124,6 +124,40 @@ int parse_type(const char *s, int ptrsize, struct vtype *out, struct perr *e)
 	return syntax_error(e, "unknown type '%s' (use u8 u16 u32 u64 i8 i16 i32 i64 f32 f64 ptr)", s);
 }
 
+int parse_perms(const char *s, unsigned *want, unsigned *refuse, struct perr *e)
+{
+	static const char letters[] = "rwxsp";
+	int absent = 0;
+	*want = *refuse = 0;
+	if (!*s)
+		return syntax_error(e, "--perms: give letters of r, w, x, s and p (a '-' before those that must be absent)");
+	for (const char *c = s; *c; c++) {
+		const char *at = strchr(letters, *c);
+		if (*c == '-' && !absent) {
+			absent = 1;
+			continue;
+		}
+		if (!at || !*c)
+			return syntax_error(e, "--perms '%s': '%c' is not one of r, w, x, s and p (a '-' before those that must be absent, once)",
+					    s, *c);
+		unsigned bit = 1u << (at - letters);
+		if ((*want | *refuse) & bit)
+			return syntax_error(e, "--perms '%s': '%c' is given twice", s, *c);
+		*(absent ? refuse : want) |= bit;
+	}
+	if ((*want & PERM_S && *want & PERM_P) || (*refuse & PERM_S && *refuse & PERM_P))
+		return syntax_error(e, "--perms '%s': a mapping is either shared (s) or private (p)", s);
+	if (!*want && !*refuse)
+		return syntax_error(e, "--perms '%s': no permission given", s);
+	return 0;
+}
+
+unsigned perms_bits(const char *perms)
+{
+	return (perms[0] == 'r' ? PERM_R : 0) | (perms[1] == 'w' ? PERM_W : 0) | (perms[2] == 'x' ? PERM_X : 0) |
+	       (perms[3] == 's' ? PERM_S : perms[3] == 'p' ? PERM_P : 0);
+}
+
 int native_big_endian(void)
 {
 	const uint16_t one = 1;

@@ -28,6 +28,12 @@ struct vtype {
 	enum vkind kind;
 };
 int parse_type(const char *s, int ptrsize, struct vtype *out, struct perr *e);
+/* --perms: letters of r, w, x, s and p that a mapping must have, those
+ * after a '-' ones it must not ("rw", "r-x", "-w"); as PERM_* bits. */
+enum { PERM_R = 1, PERM_W = 2, PERM_X = 4, PERM_S = 8, PERM_P = 16 };
+int parse_perms(const char *s, unsigned *want, unsigned *refuse, struct perr *e);
+/* The PERM_* bits of a maps perms column ("r-xp"). */
+unsigned perms_bits(const char *perms);
 /* 0 little, 1 big. */
 int parse_endian(const char *s, int *big, struct perr *e);
 int native_big_endian(void);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "names.h"
 
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,4 +146,28 @@ int resolve_name(const struct pvmio_maps *m, const char *name, uint64_t *start, 
 	*start = lo;
 	*end = hi;
 	return 0;
+}
+
+int name_selects(const struct pvmio_maps *m, const struct pvmio_mapping *v, const char *pattern)
+{
+	const char *n = v->name;
+	if (strcmp(pattern, "anon") == 0)
+		return n[0] == '\0' || strncmp(n, "[anon:", 6) == 0;
+	/* the names the address grammar takes, exactly */
+	size_t len = strlen(pattern);
+	if (strcmp(n, pattern) == 0 || file_matches(n, pattern) ||
+	    (n[0] == '[' && strlen(n) == len + 2 && strncmp(n + 1, pattern, len) == 0))
+		return 1;
+	if (strcmp(pattern, "exe") == 0 && m && m->exe)
+		return strcmp(n, m->exe) == 0;
+	/* a glob, over the base name and the path, both without " (deleted)" */
+	if (n[0] != '/')
+		return fnmatch(pattern, n, 0) == 0;
+	char path[4096];
+	size_t plen = path_len(n);
+	if (plen >= sizeof path)
+		return 0;
+	memcpy(path, n, plen);
+	path[plen] = '\0';
+	return fnmatch(pattern, base_of(path), 0) == 0 || fnmatch(pattern, path, 0) == 0;
 }

@@ -27,6 +27,15 @@ struct poptOption force_table[] = {
 	POPT_TABLEEND
 };
 
+struct select_options sel;
+struct poptOption select_table[] = {
+	{ "perms", '\0', POPT_ARG_STRING, &sel.perms, 0, "only mappings with these permissions (rw; -w: not w)",
+	  "SPEC" },
+	{ "name", '\0', POPT_ARG_ARGV, &sel.names, 0, "only mappings of this name or glob, or anon (repeatable)",
+	  "PATTERN" },
+	POPT_TABLEEND
+};
+
 struct poptOption typed_table[] = {
 	{ "type", 't', POPT_ARG_STRING, &typed.type, 0, "values of TYPE: u8..u64, i8..i64, f32, f64, ptr", "TYPE" },
 	{ "endian", 'e', POPT_ARG_STRING, &typed.endian, 0, "byte order of -t: little, big, native", "ORDER" },

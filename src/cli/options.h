@@ -20,6 +20,16 @@ extern int opt_force;
 extern struct poptOption force_table[];
 #define FORCE_OPTION { NULL, '\0', POPT_ARG_INCLUDE_TABLE, force_table, 0, NULL, NULL }
 
+/* --perms SPEC and --name PATTERN (repeated): which mappings a command
+ * with no RANGE takes (find, dump, core, diff) or lists (maps). */
+struct select_options {
+	char *perms;
+	char **names;	/* NULL-terminated; NULL when none */
+};
+extern struct select_options sel;
+extern struct poptOption select_table[];
+#define SELECT_OPTIONS { NULL, '\0', POPT_ARG_INCLUDE_TABLE, select_table, 0, NULL, NULL }
+
 /* -t TYPE and -e ORDER: typed values (read, write, fill, find). */
 struct typed_options {
 	char *type, *endian;

@@ -570,7 +570,10 @@ int pvmio_core_write(struct pvmio *h, int fd, const struct pvmio_core_options *o
 		goto out;
 	}
 	for (size_t i = 0; i < m->n; i++) {
-		sizes[i] = dump_size(h, &m->v[i], smaps_of(si, nsi, m->v[i].start), filter, opt && opt->all, page);
+		if (opt && opt->select && !opt->select(opt->ctx, &m->v[i]))
+			sizes[i] = 0;
+		else
+			sizes[i] = dump_size(h, &m->v[i], smaps_of(si, nsi, m->v[i].start), filter, opt && opt->all, page);
 		d.total += sizes[i];
 	}
 

@@ -220,6 +220,9 @@ struct pvmio_core_options {
 	 * non-zero stops the job, and is returned.  May be NULL. */
 	int (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *ctx;
+	/* Which mappings carry their bytes at all, before the filter: zero
+	 * leaves M's bytes out (its segment stays, empty).  May be NULL. */
+	int (*select)(void *ctx, const struct pvmio_mapping *m);
 };
 struct pvmio_core_summary {
 	uint64_t mappings;	/* PT_LOAD segments */

@@ -26,7 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_err(rc, &e);
 	if (rc == 0 && lo >= hi)
 		abort();
-	fuzz_check_err(match_name(m, s, &full, &e), &e);
+	rc = match_name(m, s, &full, &e);
+	fuzz_check_err(rc, &e);
+	/* --name: a name that resolves selects the mappings it names */
+	for (size_t i = 0; i < m->n; i++) {
+		int sel = name_selects(m, &m->v[i], s);
+		if (rc == 0 && strcmp(m->v[i].name, full) == 0 && !sel)
+			abort();
+	}
 	free(s);
 	return 0;
 }

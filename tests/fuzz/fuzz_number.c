@@ -1,4 +1,4 @@
-/* libFuzzer: parse_number, parse_length and parse_pid. */
+/* libFuzzer: parse_number, parse_length, parse_pid and parse_perms. */
 #include "config.h"
 #include "fuzz.h"
 
@@ -24,6 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rp = parse_pid(s, &pid, &e);
 	fuzz_check_err(rp, &e);
 	if (rp == 0 && pid <= 0)
+		abort();
+	unsigned want, refuse;
+	int rs = parse_perms(s, &want, &refuse, &e);
+	fuzz_check_err(rs, &e);
+	if (rs == 0 && ((want & refuse) || !(want | refuse) || (want | refuse) > 31))
 		abort();
 	/* A number printed back parses to itself. */
 	if (rn == 0) {
