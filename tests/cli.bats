@@ -18,12 +18,13 @@ COMMANDS=(read write dump fill maps find)
 	done
 }
 
-@test "pvmio --version: prints the name and a version and exits 0" {
+@test "pvmio --version: the tool's version, then the running library's, and exit 0" {
 	run --separate-stderr "$PVMIO" --version
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	[[ $output =~ ^pvmio\ [0-9]+\.[0-9]+ ]]
-	[ "${#lines[@]}" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} =~ ^pvmio\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ ${lines[1]} =~ ^libpvmio\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
 
 @test "pvmio: alone, a usage error (exit 2) that points at --help" {

@@ -213,11 +213,14 @@ need_fish() {
 }
 
 @test "zsh completion: each command's block has its options" {
-	local cmd opt block common
+	local cmd opt block common select
 	common=$(sed -n '/^  common=(/,/^  )/p' "$ZSH_COMP")
+	select=$(sed -n '/^  select=(/,/^  )/p' "$ZSH_COMP")
 	for cmd in $(commands); do
 		block=$(sed -n "/^    ($cmd)\$/,/^      ;;\$/p" "$ZSH_COMP")
 		[ -n "$block" ] || { echo "no ($cmd) block in _pvmio" >&2; return 1; }
+		# the selectors' rows, where the block's _arguments takes them
+		[[ $block == *'$common $select'* ]] && block+=$select
 		for opt in $(long_options "$cmd"); do
 			has_option "$block$common" "$opt" || { echo "$cmd $opt is not in _pvmio" >&2; return 1; }
 		done

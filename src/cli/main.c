@@ -98,7 +98,8 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_LOCAL;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("pvmio %s\n", PACKAGE_VERSION);
+		/* The library is a separate file: say which one is running. */
+		printf("pvmio %s\nlibpvmio %s\n", PACKAGE_VERSION, pvmio_version());
 		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_LOCAL;
 	}
 	const struct command *c = find_command(name);

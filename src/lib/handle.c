@@ -98,6 +98,11 @@ void pvmio_close(struct pvmio *h)
 	free(h);
 }
 
+const char *pvmio_version(void)
+{
+	return PVMIO_VERSION;
+}
+
 pid_t pvmio_pid(const struct pvmio *h)
 {
 	return h->pid;

@@ -17,7 +17,17 @@
 extern "C" {
 #endif
 
-#define PVMIO_VERSION_MAJOR 1
+/* The release this header comes with (semantic versioning); the tool
+ * and the library share it.  The ABI is the soname, libpvmio.so.1, and
+ * the symbol version pvmio_1.0.  make check fails when these and
+ * configure.ac's version disagree. */
+#define PVMIO_VERSION_MAJOR 0
+#define PVMIO_VERSION_MINOR 2
+#define PVMIO_VERSION_PATCH 0
+#define PVMIO_VERSION "0.2.0"
+/* The library's own release, which may be newer than the header a
+ * program was built with: "0.2.0". */
+const char *pvmio_version(void);
 
 struct pvmio;
 
