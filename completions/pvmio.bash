@@ -19,6 +19,7 @@ _pvmio_options() {
 	wait) echo "-t --type -e --endian --interval --timeout --retry-unreadable -q --quiet --force" ;;
 	core) echo "-o --output -a --all --filter --perms --name --no-stop --force" ;;
 	diff) echo "-t --type -e --endian --json --perms --name --force" ;;
+	doctor) echo "--json" ;;
 	esac
 	echo "$_pvmio_common"
 }
@@ -171,7 +172,7 @@ _pvmio() {
 		if [[ $cur == -* ]]; then
 			_pvmio_add "$cur" --help --version
 		else
-			_pvmio_add "$cur" read write dump fill maps find where watch wait core diff
+			_pvmio_add "$cur" read write dump fill maps find where watch wait core diff doctor
 		fi
 		return 0
 	fi

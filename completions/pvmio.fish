@@ -2,7 +2,7 @@
 # their values, process ids with their names, and the mapping names of the
 # process already typed (through "pvmio maps PID").
 
-set -l __pvmio_commands read write dump fill maps find where watch wait core diff
+set -l __pvmio_commands read write dump fill maps find where watch wait core diff doctor
 
 # The positional arguments after the command, options and their values
 # left out; prints the command first.
@@ -150,6 +150,7 @@ complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a watc
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a wait -d 'block until the value at ADDR meets a condition'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a core -d 'write an ELF core file that gdb opens'
 complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a diff -d 'compare two snapshots or processes'
+complete -c pvmio -n "not __fish_seen_subcommand_from $__pvmio_commands" -a doctor -d 'whether each command would work on PID, and why not'
 
 # Positional arguments: the PID, then mapping names where ranges go.
 complete -c pvmio -n "__fish_seen_subcommand_from $__pvmio_commands; and __pvmio_needs_pid" -a '(__pvmio_pids)'
@@ -285,3 +286,7 @@ complete -c pvmio -n $c -s t -l type -x -a $types -d 'compare values of TYPE'
 complete -c pvmio -n $c -s e -l endian -x -a $orders -d 'byte order of -t'
 complete -c pvmio -n $c -l json -d 'one JSON object a line'
 complete -c pvmio -n $c -l force -d 'read through /proc/PID/mem'
+
+# doctor
+set c '__fish_seen_subcommand_from doctor'
+complete -c pvmio -n $c -l json -d 'print one JSON object'

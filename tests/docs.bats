@@ -96,14 +96,14 @@ need_fish() {
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
 	local cmd n=0
-	for cmd in read write dump fill maps find where watch wait core diff; do
+	for cmd in read write dump fill maps find where watch wait core diff doctor; do
 		grep -qE "^  $cmd +[a-z]" <<<"$stderr"
 	done
 	# The same list as --help, which prints it on stdout and succeeds.
 	run --separate-stderr "$PVMIO" --help
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	for cmd in read write dump fill maps find where watch wait core diff; do
+	for cmd in read write dump fill maps find where watch wait core diff doctor; do
 		grep -qE "^  $cmd +[a-z]" <<<"$output"
 		n=$((n + 1))
 	done

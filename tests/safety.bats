@@ -110,7 +110,7 @@ time.sleep(600)' >"$BATS_TEST_TMPDIR/zombie" &
 	[[ $stderr == *"permission denied"*"$TPID"* ]]
 	[[ $stderr == *"root"* ]]
 	[[ $stderr == *"CAP_SYS_PTRACE"* ]]
-	[[ $stderr == *"same user"* ]]
+	[[ $stderr == *"runs as uid 0/0/0"*"pvmio as uid 65534"*"as that user"* ]]
 	if [[ -r /proc/sys/kernel/yama/ptrace_scope ]]; then
 		[[ $stderr == *"ptrace_scope is $(cat /proc/sys/kernel/yama/ptrace_scope)"* ]]
 	fi

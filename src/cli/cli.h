@@ -40,6 +40,6 @@ struct command {
 	const char *summary;
 };
 
-extern const struct command cmd_core, cmd_diff, cmd_read, cmd_write, cmd_dump, cmd_fill, cmd_maps, cmd_find, cmd_where, cmd_watch, cmd_wait;
+extern const struct command cmd_core, cmd_diff, cmd_read, cmd_write, cmd_dump, cmd_fill, cmd_maps, cmd_find, cmd_where, cmd_watch, cmd_wait, cmd_doctor;
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const struct command *const commands[] = {
-	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, &cmd_where, &cmd_watch, &cmd_wait, &cmd_core, &cmd_diff, NULL,
+	&cmd_read, &cmd_write, &cmd_dump, &cmd_fill, &cmd_maps, &cmd_find, &cmd_where, &cmd_watch, &cmd_wait, &cmd_core, &cmd_diff, &cmd_doctor, NULL,
 };
 
 static void overview(FILE *f)
@@ -22,7 +22,7 @@ static void overview(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (const struct command *const *c = commands; *c; c++)
-		fprintf(f, "  %-6s %s\n", (*c)->name, (*c)->summary);
+		fprintf(f, "  %-7s %s\n", (*c)->name, (*c)->summary);
 	fputs("\n"
 	      "Addresses: 0x7ffd1000, [heap]+0x40, libc.so.6+0x1d2000, exe+0x4010;\n"
 	      "  symbols: counter, exe:counter+4, libc.so.6:environ;\n"

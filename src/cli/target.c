@@ -4,6 +4,7 @@
 #include "config.h"
 #include "target.h"
 #include "grammar.h"
+#include "access.h"
 #include "messages.h"
 #include "options.h"
 
@@ -15,40 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int yama_scope(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
-	int v = -1;
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-/* The uid map of the user namespace pvmio runs in, when it is not the
- * initial one ("0 0 4294967295"): there, capabilities stop at the
- * namespace's edge. */
-static int in_user_namespace(char *map, size_t size)
-{
-	FILE *f = fopen("/proc/self/uid_map", "r");
-	unsigned long inner, outer, count;
-	int nested = 0;
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu %lu %lu", &inner, &outer, &count) == 3) {
-		nested = !(inner == 0 && outer == 0 && count == 4294967295UL);
-		snprintf(map, size, "%lu %lu %lu", inner, outer, count);
-	} else {
-		/* no map at all: a new namespace nobody mapped (unshare -U) */
-		nested = 1;
-		snprintf(map, size, "none");
-	}
-	fclose(f);
-	return nested;
-}
 
 /* The name of process PID from /proc/PID/comm, for messages. */
 static void process_name(pid_t pid, char *buf, size_t size)
@@ -67,8 +34,6 @@ static void process_name(pid_t pid, char *buf, size_t size)
 int report_process_error(pid_t pid, int err)
 {
 	char path[64];
-	struct stat st;
-	snprintf(path, sizeof path, "/proc/%d", (int)pid);
 	if (err == -ESRCH) {
 		char state = 0;
 		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -96,34 +61,12 @@ int report_process_error(pid_t pid, int err)
 		return EXIT_PROCESS;
 	}
 	if (err == -EPERM || err == -EACCES) {
-		char owner[128] = "unknown";
-		if (stat(path, &st) == 0) {
-			struct passwd *pw = getpwuid(st.st_uid);
-			snprintf(owner, sizeof owner, "%s (uid %u)", pw ? pw->pw_name : "?", (unsigned)st.st_uid);
-		}
-		char map[96];
-		if (in_user_namespace(map, sizeof map)) {
-			cli_error("permission denied for process %d, owned by %s as this user namespace sees it: pvmio "
-				  "runs in a user namespace (uid_map '%s'), and capabilities in a user namespace, root's "
-				  "included, do not reach processes outside it; run pvmio outside the namespace, as the "
-				  "target's user or with CAP_SYS_PTRACE there",
-				  (int)pid, owner, map);
-			return EXIT_PROCESS;
-		}
-		char yama[200] = "";
-		int scope = yama_scope();
-		if (scope == 1)
-			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 1, so only a parent process may, unless the "
-						    "target allows it (prctl PR_SET_PTRACER)");
-		else if (scope == 2)
-			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 2: only CAP_SYS_PTRACE may");
-		else if (scope == 3)
-			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 3: no process may");
-		else if (scope == 0)
-			snprintf(yama, sizeof yama, "; Yama's ptrace_scope is 0");
-		cli_error("permission denied for process %d, owned by %s: run as the same user (with ptrace "
-			  "permission) or with CAP_SYS_PTRACE%s",
-			  (int)pid, owner, yama);
+		/* the reasons pvmio doctor gives, on one line */
+		struct access_facts f;
+		char line[1200];
+		access_gather(pid, &f);
+		access_denial(&f, line, sizeof line);
+		cli_error("%s", line);
 		return EXIT_PROCESS;
 	}
 	cli_error("process %d: %s", (int)pid, strerror(-err));
