@@ -3,6 +3,8 @@
 # its documented status and one message (doc/DESIGN.md, "Exit status").
 # Skipped, with the reason, where strace is missing or cannot trace.
 
+bats_require_minimum_version 1.5.0
+
 load helper
 
 setup_file() {
@@ -45,6 +47,113 @@ injected() {
 	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:error=$err" "$@"
 	echo "$call=$err: $*: status $status; stdout '$output'; stderr '$stderr'"
+}
+
+# faulted SPEC CMD...: runs CMD (run --separate-stderr) under strace with
+# -e inject=SPEC ("process_vm_readv:error=EINTR:when=3+"), bounded by a
+# timeout so that a retry loop shows as status 124, not a hung suite.
+faulted() {
+	local spec=$1
+	shift
+	run --separate-stderr timeout 60 env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o /dev/null -e trace="${spec%%:*}" -e inject="$spec" "$@"
+	echo "$spec: $*: status $status; stdout ${#output} bytes; stderr '$stderr'"
+}
+
+# prefix_of PID ADDR: does $output (raw bytes read by pvmio, as hex) equal
+# the first bytes of what /proc/PID/mem holds at ADDR?
+prefix_hex_of() {
+	local n=$((${#output} / 2))
+	[ "$output" = "$(mem_hex "$1" "$2" "$n")" ]
+}
+
+@test "faults: EINTR from process_vm_readv: once, the read goes on exact; for ever, it stops with exit 4, never spins" {
+	start_target --big 8M
+	faulted process_vm_readv:error=EINTR:when=2 "$PVMIO" read -f hex "$TPID" "$T_BIG:8M"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(mem_hex "$TPID" "$T_BIG" $((8 << 20)))" ]
+	faulted process_vm_readv:error=EINTR:when=3+ "$PVMIO" read -f hex "$TPID" "$T_BIG:8M"
+	[ "$status" -eq 4 ]
+	[[ $stderr =~ ^pvmio:\ read:\ cannot\ read\ 0x[0-9a-f]+:\ Interrupted\ system\ call$ ]]
+	# what went out before it is the target's
+	[ "${#output}" -gt 0 ] && prefix_hex_of "$TPID" "$T_BIG"
+}
+
+@test "faults: EAGAIN, EFAULT mid-range and ESRCH while the process runs: each its status and one honest message" {
+	start_target --big 8M
+	faulted process_vm_readv:error=EAGAIN:when=3 "$PVMIO" read -f hex "$TPID" "$T_BIG:8M"
+	[ "$status" -eq 3 ]
+	[[ $stderr =~ ^pvmio:\ read:\ cannot\ read\ 0x[0-9a-f]+:\ Resource\ temporarily\ unavailable$ ]]
+	prefix_hex_of "$TPID" "$T_BIG"
+	# (once, it is a page pvmio probes again, and reads: every time, a refusal)
+	faulted process_vm_readv:error=EFAULT:when=3+ "$PVMIO" read -f hex "$TPID" "$T_BIG:8M"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"refused by the kernel; the bytes before it went to stdout"* ]]
+	[[ $stderr != *$'\n'* ]]
+	prefix_hex_of "$TPID" "$T_BIG"
+	# the pidfd, not the errno, says whether the process exited
+	faulted process_vm_readv:error=ESRCH:when=3+ "$PVMIO" read -f hex "$TPID" "$T_BIG:8M"
+	[ "$status" -eq 3 ]
+	[[ $stderr == "pvmio: read: the kernel said process $TPID does not exist (ESRCH) during the read, though it still runs; stopped at 0x"* ]]
+	prefix_hex_of "$TPID" "$T_BIG"
+	kill -0 "$TPID"
+}
+
+# changed_in_big PID: how many bytes of BIG's first 8 MiB differ from
+# its pattern (byte i is i & 0xff).
+changed_in_big() {
+	mem_read "$1" "$T_BIG" $((8 << 20)) | python3 -c '
+import sys
+d = sys.stdin.buffer.read()
+print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096]) if b != (i + j) & 0xff))'
+}
+
+@test "faults: fill under faulted writes never reports more than it wrote" {
+	start_target --big 8M
+	local want
+	# EFAULT on the first vectored write: exit 1, and the count it gives is what changed
+	faulted process_vm_writev:error=EFAULT:when=1 "$PVMIO" fill "$TPID" "$T_BIG:8M" 00
+	[ "$status" -eq 1 ]
+	[[ $stderr =~ ([0-9]+)\ bytes\ were\ written ]]
+	want=${BASH_REMATCH[1]}
+	[ "$(changed_in_big "$TPID")" -le "$want" ]
+	# EINTR for ever: exit 4, "0 bytes were written", and none were
+	faulted process_vm_writev:error=EINTR:when=1+ "$PVMIO" fill "$TPID" "$T_BIG:8M" 00
+	[ "$status" -eq 4 ]
+	[[ $stderr == *"Interrupted system call; 0 bytes were written"* ]]
+	[ "$(changed_in_big "$TPID")" -eq 0 ]
+}
+
+@test "faults: a failing write to stdout (EIO, ENOSPC) is exit 4 with the reason" {
+	start_target
+	# the program itself: libtool's wrapper is a shell script that writes too
+	local bin=$PVMIO libs=
+	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
+		bin=$TOP_BUILDDIR/.libs/pvmio
+		libs=$TOP_BUILDDIR/src/lib/.libs
+	fi
+	faulted write:error=EIO:when=1 env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" read "$TPID" "$T_PATTERN:64"
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "pvmio: read: cannot write to stdout: Input/output error" ]
+	run --separate-stderr sh -c '"$0" read "$1" "$2" >/dev/full' "$PVMIO" "$TPID" "$T_PATTERN:64"
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "pvmio: read: cannot write to stdout: No space left on device" ]
+}
+
+@test "faults: ptrace failing under --stop: SEIZE refused falls back to SIGSTOP and says why; DETACH failing leaves it running" {
+	start_target
+	local v
+	v=$(mem_hex "$TPID" "$(hex "$T_TYPED + 8")" 4)
+	faulted ptrace:error=EPERM:when=1 "$PVMIO" read --stop --verbose -f hex "$TPID" "$T_TYPED+8:4"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$v" ]
+	[[ $stderr == *"ptrace could not attach to process $TPID; stopped it with SIGSTOP instead"* ]]
+	wait_until 5 not in_state "$TPID" T
+	faulted ptrace:error=ESRCH:when=3+ "$PVMIO" read --stop -f hex "$TPID" "$T_TYPED+8:4"
+	[ "$output" = "$v" ]
+	# strace has gone too: whatever ptrace said, the target runs
+	wait_until 5 not in_state "$TPID" T
+	wait_until 5 not in_state "$TPID" t
 }
 
 @test "faults: a kernel without cross-memory attach (ENOSYS): write says so, suggests --force, writes nothing, exit 1" {

@@ -59,6 +59,7 @@ int exit_status_for(int err)
 	case -EINVAL:
 		return EXIT_USAGE;
 	case -ENOMEM:
+	case -EINTR:
 	case -EPIPE:
 	case -ENOSPC:
 	case -EDQUOT:

@@ -33,12 +33,18 @@ void out_free(struct out *o)
 	o->buf = NULL;
 }
 
+/* A write a signal interrupts is made again, but not for ever (as the
+ * library's PVMIO_EINTR_MAX): a fault injected under strace, or a storm
+ * of signals, ends it with EINTR. */
+#define EINTR_MAX 1000
+
 static void out_drain(struct out *o, const char *p, size_t n)
 {
+	unsigned tries = 0;
 	while (n && !o->err) {
 		ssize_t w = write(o->fd, p, n);
 		if (w < 0) {
-			if (errno != EINTR)
+			if (errno != EINTR || ++tries >= EINTR_MAX)
 				o->err = errno;
 			continue;
 		}

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The name of process PID from /proc/PID/comm, for messages. */
 static void process_name(pid_t pid, char *buf, size_t size)
@@ -229,7 +230,16 @@ int target_stop(struct target *t)
 		return 0;
 	}
 	if (rc == PVMIO_STOPPED_SIGNAL) {
-		cli_verbose("process %d is traced by another program; stopped it with SIGSTOP instead", (int)t->pid);
+		/* ptrace refused to attach: say whom the process is traced by,
+		 * or that it is not, as the facts are */
+		struct access_facts f;
+		if (common.verbose)
+			access_gather(t->pid, &f);
+		if (common.verbose && f.it.tracer > 0)
+			cli_verbose("process %d is traced by %ld (%s); stopped it with SIGSTOP instead", (int)t->pid,
+				    f.it.tracer, f.tracer_name[0] ? f.tracer_name : "?");
+		else
+			cli_verbose("ptrace could not attach to process %d; stopped it with SIGSTOP instead", (int)t->pid);
 		return 0;
 	}
 	if (rc == -ESRCH || rc == -EPERM || rc == -EACCES)
@@ -279,10 +289,28 @@ void describe_unreadable(struct target *t, uint64_t addr, char *buf, size_t size
 		snprintf(buf + n, size - n, ", not in the core file");
 }
 
+/* Does T still run, though the kernel said ESRCH?  A killed process
+ * loses its memory before its pidfd says it exited: give it 200 ms. */
+static int still_running(struct target *t)
+{
+	for (int i = 0; i < 20; i++) {
+		if (pvmio_check_alive(t->h) < 0)
+			return 0;
+		usleep(10000);
+	}
+	return 1;
+}
+
 int report_memory_error(struct target *t, int err, uint64_t addr, const char *what)
 {
 	if (err == -ESRCH) {
-		cli_error("process %d exited during the %s; stopped at 0x%" PRIx64, (int)t->pid, what, addr);
+		/* The pidfd, not the errno, says whether it exited. */
+		if (t->h && !t->core && still_running(t))
+			cli_error("the kernel said process %d does not exist (ESRCH) during the %s, though it still "
+				  "runs; stopped at 0x%" PRIx64,
+				  (int)t->pid, what, addr);
+		else
+			cli_error("process %d exited during the %s; stopped at 0x%" PRIx64, (int)t->pid, what, addr);
 		return EXIT_PROCESS;
 	}
 	if (err == -EPERM || err == -EACCES)

@@ -428,13 +428,14 @@ uint64_t lib_core_avail(const struct lib_core *c, uint64_t addr, uint64_t len, u
 ssize_t lib_core_read(struct lib_core *c, void *buf, size_t len, uint64_t addr)
 {
 	size_t done = 0;
+	unsigned tries = 0;
 	while (done < len) {
 		uint64_t have = lib_core_avail(c, addr + done, len - done, NULL, NULL);
 		if (!have)
 			break;
 		const struct core_segment *s = segment_at(c, addr + done);
 		ssize_t r = pread(c->fd, (char *)buf + done, (size_t)have, (off_t)(s->offset + (addr + done - s->vaddr)));
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && lib_again(errno, &tries))
 			continue;
 		if (r < 0)
 			return done ? (ssize_t)done : -errno;

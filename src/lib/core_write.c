@@ -396,9 +396,10 @@ struct out {
 
 static int out_write(struct out *o, const void *p, size_t len)
 {
+	unsigned tries = 0;
 	while (len) {
 		ssize_t w = write(o->fd, p, len);
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && lib_again(errno, &tries))
 			continue;
 		if (w < 0)
 			return -errno;

@@ -6,6 +6,7 @@
 #ifndef PVMIO_INTERNAL_H
 #define PVMIO_INTERNAL_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -19,6 +20,15 @@
  * system call cost vanishes, small enough to stay in cache
  * (doc/DESIGN.md, "Kernel facts"). */
 #define PVMIO_CHUNK ((size_t)1 << 20)
+
+/* A call a signal interrupted is made again, but not for ever: after
+ * PVMIO_EINTR_MAX interruptions in a row it fails with -EINTR (a storm of
+ * signals, or a fault injected by strace), instead of spinning. */
+#define PVMIO_EINTR_MAX 1000
+static inline int lib_again(int err, unsigned *tries)
+{
+	return err == EINTR && ++*tries < PVMIO_EINTR_MAX;
+}
 /* Fill repeats one buffer of about 64 KiB, up to 64 MiB a system call. */
 #define PVMIO_FILL_UNIT ((size_t)64 << 10)
 #define PVMIO_FILL_BATCH ((uint64_t)64 << 20)

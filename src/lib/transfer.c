@@ -33,11 +33,14 @@ uint64_t lib_clip(uint64_t addr, uint64_t len)
 static ssize_t mem_xfer(struct pvmio *h, int write, void *buf, size_t len, uint64_t addr)
 {
 	size_t done = 0;
+	unsigned tries = 0;
 	while (done < len) {
 		ssize_t r = write ? pwrite(h->memfd, (char *)buf + done, len - done, (off_t)(addr + done))
 				  : pread(h->memfd, (char *)buf + done, len - done, (off_t)(addr + done));
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && lib_again(errno, &tries))
 			continue;
+		if (r < 0 && errno == EINTR && !done)
+			return -EINTR;
 		if (r <= 0) {
 			if (done)
 				break;
@@ -90,13 +93,13 @@ ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigne
 		}
 		return (ssize_t)total;
 	}
-	for (;;) {
+	for (unsigned tries = 0;;) {
 		ssize_t n = write ? process_vm_writev(h->io_pid, l, nl, r, nr, 0)
 				  : process_vm_readv(h->io_pid, l, nl, r, nr, 0);
 		if (n >= 0)
 			return n;
 		int err = errno;
-		if (err == EINTR)
+		if (lib_again(err, &tries))
 			continue;
 		/* The thread we go through ended; another may live on.  (Kept
 		 * in err: looking for it reads /proc, which sets errno.) */
