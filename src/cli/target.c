@@ -70,6 +70,11 @@ int report_process_error(pid_t pid, int err)
 		cli_error("%s", line);
 		return EXIT_PROCESS;
 	}
+	if (err == -EAGAIN) {
+		cli_error("the mappings of process %d changed every time they were read: --stop holds them still",
+			  (int)pid);
+		return EXIT_PROCESS;
+	}
 	cli_error("process %d: %s", (int)pid, strerror(-err));
 	return exit_status_for(err);
 }

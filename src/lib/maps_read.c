@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Reads of a list that changed while it was read, before giving up. */
+#define MAPS_TRIES 100
+
 int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 {
 	char path[64], *text;
@@ -17,19 +20,29 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	if (h->core)
 		return lib_core_maps(h->core, out);
 	int rc;
-	do {
-		lib_proc_path(path, sizeof path, h->io_pid, "maps");
-		rc = lib_slurp(path, &text, &len);
-	} while (rc == -ENOENT && lib_retarget(h) == 0);
-	if (rc < 0)
-		return rc == -ENOENT ? -ESRCH : rc;
-	/* A process lists no mappings once its address space is gone, which
-	 * can be before the pidfd says it exited: no user process runs with
-	 * none. */
-	rc = len ? pvmio_check_alive(h) : -ESRCH;
-	if (rc == 0)
-		rc = pvmio_maps_parse(text, len, out);
-	free(text);
+	/* The kernel writes the list a page at a time, letting go of the
+	 * address space in between: a process that maps and unmaps meanwhile
+	 * gives lines out of order or overlapping (EINVAL from the parser).
+	 * Read it again; a process held by --stop gives it whole at once. */
+	for (int tries = 0;; tries++) {
+		do {
+			lib_proc_path(path, sizeof path, h->io_pid, "maps");
+			rc = lib_slurp(path, &text, &len);
+		} while (rc == -ENOENT && lib_retarget(h) == 0);
+		if (rc < 0)
+			return rc == -ENOENT ? -ESRCH : rc;
+		/* A process lists no mappings once its address space is gone,
+		 * which can be before the pidfd says it exited: no user process
+		 * runs with none. */
+		rc = len ? pvmio_check_alive(h) : -ESRCH;
+		if (rc == 0)
+			rc = pvmio_maps_parse(text, len, out);
+		free(text);
+		if (rc != -EINVAL || tries == MAPS_TRIES)
+			break;
+	}
+	if (rc == -EINVAL)
+		return -EAGAIN;	/* it never stood still long enough */
 	if (rc < 0)
 		return rc;
 	char exe[PATH_MAX];

@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# Under churn (tests/churn.c): threads that unmap, remap, mremap and
+# mprotect their regions and fork children, while pvmio reads, dumps,
+# searches, fills and writes them, with and without --stop.  Every run must
+# finish within a bound, exit with a documented status, leave no
+# sanitizer report, leave the target running; every write stays inside its
+# range (the canary pages around each region never change); and with --stop
+# the bytes are those of an independent read taken while the target is
+# stopped.  make stress runs it, each loop STRESS_ITERATIONS times.
+
+bats_require_minimum_version 1.5.0
+
+load helper
+
+ITER=${STRESS_ITERATIONS:-3}
+
+setup_file() {
+	# held.py PID: reads stdin (pvmio's output) only once every thread of
+	# PID is seen in tracing stop, twice 50 ms apart (so that none ran or
+	# was born unstopped meanwhile); prints how many threads.
+	cat >"$BATS_FILE_TMPDIR/held.py" <<'PY'
+import os, sys, time
+pid = int(sys.argv[1])
+def states():
+    out = {}
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out[t] = open(f"/proc/{pid}/task/{t}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            pass
+    return out
+deadline = time.time() + 30
+while not all(s in "tT" for s in states().values()):
+    if time.time() > deadline:
+        sys.exit(f"not every thread stopped: {states()}")
+    time.sleep(0.001)
+time.sleep(0.05)
+again = states()
+if not all(s in "tT" for s in again.values()):
+    sys.exit(f"a thread ran, or was born unstopped: {again}")
+print(f"{len(again)} threads held", file=sys.stderr)
+sys.stdin.buffer.read()
+PY
+	# same.py PID AREA LEN: once PID is held stopped, reads AREA..+LEN
+	# from /proc/PID/mem (readable mappings; zeros elsewhere), then
+	# requires pvmio's output on stdin to be the same bytes.
+	cat >"$BATS_FILE_TMPDIR/same.py" <<'PY'
+import os, sys, time
+pid, area, length = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3])
+def stopped():
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            st = open(f"/proc/{pid}/task/{t}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if st not in "tT":
+            return False
+    return True
+deadline = time.time() + 30
+while not stopped():
+    if time.time() > deadline:
+        sys.exit("the target was never seen stopped")
+    time.sleep(0.001)
+# readable pages as the maps list has them now, zeros for the rest
+want = bytearray(length)
+with open(f"/proc/{pid}/maps") as m, open(f"/proc/{pid}/mem", "rb") as mem:
+    for line in m:
+        rng, perms = line.split()[:2]
+        lo, hi = (int(x, 16) for x in rng.split("-"))
+        lo, hi = max(lo, area), min(hi, area + length)
+        if lo < hi and perms[0] == "r":
+            mem.seek(lo)
+            want[lo - area:hi - area] = mem.read(hi - lo)
+if not stopped():
+    sys.exit("the target ran while the checker read it")
+got = sys.stdin.buffer.read()
+if got != want:
+    diff = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), min(len(got), len(want)))
+    sys.exit(f"pvmio's {len(got)} bytes differ from the independent {len(want)} at offset {diff:#x}")
+PY
+}
+
+setup() {
+	: "${CHURN:?run the suites through make check}"
+	SECONDS=0
+}
+
+start_churn() {
+	start_ready "$CHURN" "$@"
+	END=$(hex "$T_AREA + $T_AREA_LEN")
+}
+
+# ran CMD...: runs CMD with a 30 s bound; fails on a hang (124), a status
+# outside ALLOWED (default "0 1"), a sanitizer report, or a message that
+# is not one line.
+ALLOWED="0 1"
+ran() {
+	# stdout to /dev/null inside: megabytes of it in $output would cost
+	# more than the run
+	run --separate-stderr timeout 30 sh -c 'exec "$@" >/dev/null' sh "$@"
+	if [[ " $ALLOWED " != *" $status "* ]] || [[ $stderr == *Sanitizer* || $stderr == *"runtime error"* ]] ||
+		[[ $stderr == *$'\n'* ]]; then
+		echo "$*: status $status (allowed: $ALLOWED); stderr '$stderr'"
+		return 1
+	fi
+}
+
+# canaries_intact PID: every canary page of every slot still holds its
+# byte (0xc5 ^ slot); says which do not.
+canaries_intact() {
+	python3 - "$1" "$T_AREA" "$T_SLOTS" "$T_SLOT_PAGES" "$T_PAGE" <<'PY'
+import sys
+pid, area, slots, pages, page = int(sys.argv[1]), int(sys.argv[2], 16), *map(int, sys.argv[3:])
+bad = []
+with open(f"/proc/{pid}/mem", "rb") as f:
+    for s in range(slots):
+        for p in (0, pages - 1):
+            f.seek(area + (s * pages + p) * page)
+            got = f.read(page)
+            if got != bytes([0xc5 ^ s]) * page:
+                bad.append((s, p, next(i for i, b in enumerate(got) if b != 0xc5 ^ s)))
+if bad:
+    sys.exit(f"canaries changed (slot, page, first byte): {bad[:10]}")
+PY
+}
+
+# running PID: the target is alive and none of its threads is stopped.
+running() {
+	local t s
+	kill -0 "$1" || return 1
+	for t in /proc/"$1"/task/*; do
+		s=$(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f1) || continue
+		[[ $s != [tT] ]] || return 1
+	done
+}
+
+# region SLOT: "ADDR:LEN" of SLOT's region, canaries excluded.
+region() {
+	echo "$(hex "$T_AREA + ($1 * $T_SLOT_PAGES + 1) * $T_PAGE"):$((T_REGION_PAGES * T_PAGE))"
+}
+
+@test "churn: read, dump and find, with and without --stop, ITER times each: bounded, documented statuses, target runs on" {
+	start_churn
+	local i s
+	for ((i = 0; i < ITER; i++)); do
+		for s in "" --stop; do
+			ran "$PVMIO" read $s --holes=zero "$TPID" "$T_AREA..$END"
+			ran "$PVMIO" read $s --holes=skip -f hex "$TPID" "$T_AREA..$END"
+			ran "$PVMIO" dump $s "$TPID" "$(region $((i % T_SLOTS)))"
+			ran "$PVMIO" find $s "$TPID" 'c5 c5 c5 c5' "$T_AREA..$END"
+			ran "$PVMIO" find $s -m 3 "$TPID" 'fa ?? fa'
+			ran "$PVMIO" maps $s "$TPID"
+		done
+		running "$TPID" || wait_until 5 running "$TPID"
+	done
+	canaries_intact "$TPID"
+	echo "$((ITER * 12)) runs in ${SECONDS}s"
+}
+
+@test "churn: read --stop gives the bytes of an independent read taken while the target is stopped" {
+	start_churn
+	local i
+	for ((i = 0; i < (ITER + 3) / 4; i++)); do
+		# 4.5 MiB through a 1 MiB pipe: pvmio holds the target stopped
+		# until the checker has read /proc/PID/mem and drains the pipe
+		timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
+			python3 "$BATS_FILE_TMPDIR/same.py" "$TPID" "$T_AREA" "$T_AREA_LEN"
+		wait_until 5 running "$TPID"
+	done
+}
+
+@test "churn: fill and write inside the regions, with and without --stop, never touch a canary; --verify holds when stopped" {
+	start_churn
+	local i s slot off byte
+	for ((i = 0; i < ITER; i++)); do
+		for s in "" --stop; do
+			slot=$((RANDOM % T_SLOTS))
+			byte=$(printf '%02x' $((RANDOM % 256)))
+			ran "$PVMIO" fill $s "$TPID" "$(region "$slot")" "$byte"
+			off=$((RANDOM % (T_REGION_PAGES * T_PAGE / 4) * 4))
+			ran "$PVMIO" write $s -t u32 "$TPID" "$(hex "$T_AREA + ($slot * $T_SLOT_PAGES + 1) * $T_PAGE + $off")" "$RANDOM"
+		done
+		# stopped, what fill says it wrote reads back
+		slot=$((RANDOM % T_SLOTS))
+		ran "$PVMIO" fill --stop --verify "$TPID" "$(region "$slot")" a5
+		running "$TPID" || wait_until 5 running "$TPID"
+	done
+	canaries_intact "$TPID"
+	echo "$((ITER * 5)) writes in ${SECONDS}s"
+}
+
+@test "churn: a target that creates and ends threads all the time: --stop stops every thread, resumes all" {
+	start_churn spawn 2
+	local before i
+	for ((i = 0; i < (ITER + 1) / 2; i++)); do
+		# 4.5 MiB through a 1 MiB pipe: pvmio holds the stop meanwhile
+		timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
+			python3 "$BATS_FILE_TMPDIR/held.py" "$TPID"
+		wait_until 5 running "$TPID"
+		before=$(mem_hex "$TPID" "$T_SPAWNED" 8)
+		wait_until 5 not mem_is "$TPID" "$T_SPAWNED" "$before"
+	done
+}
+
+@test "churn: 2000 threads: --stop stops them all and resumes them all; how long it takes" {
+	start_churn idle 2000
+	[ "$(ls "/proc/$TPID/task" | wc -l)" -ge 2001 ]
+	local t0 t1 t2 before
+	t0=$(date +%s%N)
+	ran "$PVMIO" read -f hex "$TPID" "$T_SPAWNED:8"
+	t1=$(date +%s%N)
+	ran "$PVMIO" read --stop -f hex "$TPID" "$T_SPAWNED:8"
+	t2=$(date +%s%N)
+	echo "read: $(((t1 - t0) / 1000000)) ms; read --stop of 2001 threads: $(((t2 - t1) / 1000000)) ms"
+	wait_until 10 running "$TPID"
+	# held: every thread in tracing stop while pvmio waits on the pipe
+	timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
+		python3 "$BATS_FILE_TMPDIR/held.py" "$TPID"
+	wait_until 10 running "$TPID"
+	before=$(mem_hex "$TPID" "$T_SPAWNED" 8)
+	wait_until 5 not mem_is "$TPID" "$T_SPAWNED" "$before"
+}
