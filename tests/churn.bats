@@ -6,13 +6,31 @@
 # sanitizer report, leave the target running; every write stays inside its
 # range (the canary pages around each region never change); and with --stop
 # the bytes are those of an independent read taken while the target is
-# stopped.  make stress runs it, each loop STRESS_ITERATIONS times.
+# stopped.  make check runs each loop STRESS_ITERATIONS times (2);
+# make stress runs them up to thousands of times, each test bounded by
+# STRESS_SECONDS, and prints how many runs each made.
 
 bats_require_minimum_version 1.5.0
 
 load helper
 
-ITER=${STRESS_ITERATIONS:-3}
+ITER=${STRESS_ITERATIONS:-2}
+BUDGET=${STRESS_SECONDS:-0}
+
+# more N: whether a loop that has made N runs makes another: fewer than
+# ITER made, and the test's STRESS_SECONDS (if any) not spent.  The
+# first run is always made.
+more() {
+	(($1 == 0 || $1 < ITER)) && { ((BUDGET == 0)) || ((SECONDS < BUDGET)); }
+}
+
+# The loops count in "round", not "i": bats 1.8's run --separate-stderr
+# sets a global i (bats_any_in).
+
+# tell TEXT: a line in the TAP output (make stress's figures).
+tell() {
+	echo "# $*" >&3
+}
 
 setup_file() {
 	# held.py PID: reads stdin (pvmio's output) only once every thread of
@@ -124,14 +142,11 @@ if bad:
 PY
 }
 
-# running PID: the target is alive and none of its threads is stopped.
+# running PID: the target is alive and none of its threads is stopped
+# (one sed over every thread's stat: 2000 threads, one process).
 running() {
-	local t s
 	kill -0 "$1" || return 1
-	for t in /proc/"$1"/task/*; do
-		s=$(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f1) || continue
-		[[ $s != [tT] ]] || return 1
-	done
+	! sed 's/.*) //; s/ .*//' /proc/"$1"/task/*/stat 2>/dev/null | grep -q '^[tT]$'
 }
 
 # region SLOT: "ADDR:LEN" of SLOT's region, canaries excluded.
@@ -139,40 +154,51 @@ region() {
 	echo "$(hex "$T_AREA + ($1 * $T_SLOT_PAGES + 1) * $T_PAGE"):$((T_REGION_PAGES * T_PAGE))"
 }
 
-@test "churn: read, dump and find, with and without --stop, ITER times each: bounded, documented statuses, target runs on" {
+@test "churn: every reading command, with and without --stop: bounded, documented statuses, target runs on" {
 	start_churn
-	local i s
-	for ((i = 0; i < ITER; i++)); do
+	local round s n=0 core="$BATS_TEST_TMPDIR/churn.core" slot
+	for ((round = 0; ; round++)); do
+		more $round || break
+		slot=$(region $((round % T_SLOTS)))
 		for s in "" --stop; do
 			ran "$PVMIO" read $s --holes=zero "$TPID" "$T_AREA..$END"
 			ran "$PVMIO" read $s --holes=skip -f hex "$TPID" "$T_AREA..$END"
-			ran "$PVMIO" dump $s "$TPID" "$(region $((i % T_SLOTS)))"
+			ran "$PVMIO" dump $s "$TPID" "$slot"
 			ran "$PVMIO" find $s "$TPID" 'c5 c5 c5 c5' "$T_AREA..$END"
 			ran "$PVMIO" find $s -m 3 "$TPID" 'fa ?? fa'
 			ran "$PVMIO" maps $s "$TPID"
+			ran "$PVMIO" where $s "$TPID" "${slot%:*}" "$T_AREA"
+			ran "$PVMIO" watch $s -t u64 --count 1 --for 20ms "$TPID" "${slot%:*}"
+			ALLOWED="0 1 5" ran "$PVMIO" wait $s --timeout 20ms "$TPID" "${slot%:*}:8" changed
+			ran "$PVMIO" core $s -o "$core" "$TPID"
+			ran "$PVMIO" diff "$core" "$TPID" "$T_AREA..$END"
+			n=$((n + 11))
 		done
 		running "$TPID" || wait_until 5 running "$TPID"
 	done
 	canaries_intact "$TPID"
-	echo "$((ITER * 12)) runs in ${SECONDS}s"
+	tell "churn, reading: $n runs (11 commands, with and without --stop) in ${SECONDS}s"
 }
 
 @test "churn: read --stop gives the bytes of an independent read taken while the target is stopped" {
 	start_churn
-	local i
-	for ((i = 0; i < (ITER + 3) / 4; i++)); do
+	local round
+	for ((round = 0; ; round++)); do
+		more $((round * 4)) || break
 		# 4.5 MiB through a 1 MiB pipe: pvmio holds the target stopped
 		# until the checker has read /proc/PID/mem and drains the pipe
 		timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
 			python3 "$BATS_FILE_TMPDIR/same.py" "$TPID" "$T_AREA" "$T_AREA_LEN"
 		wait_until 5 running "$TPID"
 	done
+	tell "churn, --stop against a stopped read: $round runs of 4.5 MiB, all equal, in ${SECONDS}s"
 }
 
 @test "churn: fill and write inside the regions, with and without --stop, never touch a canary; --verify holds when stopped" {
 	start_churn
-	local i s slot off byte
-	for ((i = 0; i < ITER; i++)); do
+	local round s slot off byte
+	for ((round = 0; ; round++)); do
+		more $round || break
 		for s in "" --stop; do
 			slot=$((RANDOM % T_SLOTS))
 			byte=$(printf '%02x' $((RANDOM % 256)))
@@ -186,13 +212,14 @@ region() {
 		running "$TPID" || wait_until 5 running "$TPID"
 	done
 	canaries_intact "$TPID"
-	echo "$((ITER * 5)) writes in ${SECONDS}s"
+	tell "churn, writing: $((round * 5)) fills and writes in ${SECONDS}s, canaries intact"
 }
 
 @test "churn: a target that creates and ends threads all the time: --stop stops every thread, resumes all" {
 	start_churn spawn 2
-	local before i
-	for ((i = 0; i < (ITER + 1) / 2; i++)); do
+	local before round
+	for ((round = 0; ; round++)); do
+		more $((round * 2)) || break
 		# 4.5 MiB through a 1 MiB pipe: pvmio holds the stop meanwhile
 		timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
 			python3 "$BATS_FILE_TMPDIR/held.py" "$TPID"
@@ -200,19 +227,24 @@ region() {
 		before=$(mem_hex "$TPID" "$T_SPAWNED" 8)
 		wait_until 5 not mem_is "$TPID" "$T_SPAWNED" "$before"
 	done
+	tell "churn, threads born and ended: $round runs of --stop held every thread, in ${SECONDS}s"
 }
 
 @test "churn: 2000 threads: --stop stops them all and resumes them all; how long it takes" {
 	start_churn idle 2000
 	[ "$(ls "/proc/$TPID/task" | wc -l)" -ge 2001 ]
-	local t0 t1 t2 before
-	t0=$(date +%s%N)
-	ran "$PVMIO" read -f hex "$TPID" "$T_SPAWNED:8"
-	t1=$(date +%s%N)
-	ran "$PVMIO" read --stop -f hex "$TPID" "$T_SPAWNED:8"
-	t2=$(date +%s%N)
-	echo "read: $(((t1 - t0) / 1000000)) ms; read --stop of 2001 threads: $(((t2 - t1) / 1000000)) ms"
-	wait_until 10 running "$TPID"
+	local round t0 t1 t2 plain=() stopped=() before
+	for ((round = 0; ; round++)); do
+		more $((round * 50)) || break
+		t0=$(date +%s%N)
+		ran "$PVMIO" read -f hex "$TPID" "$T_SPAWNED:8"
+		t1=$(date +%s%N)
+		ran "$PVMIO" read --stop -f hex "$TPID" "$T_SPAWNED:8"
+		t2=$(date +%s%N)
+		plain+=($(((t1 - t0) / 1000000))) stopped+=($(((t2 - t1) / 1000000)))
+		wait_until 10 running "$TPID"
+	done
+	tell "churn, 2001 threads: read ${plain[*]} ms; read --stop ${stopped[*]} ms"
 	# held: every thread in tracing stop while pvmio waits on the pipe
 	timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
 		python3 "$BATS_FILE_TMPDIR/held.py" "$TPID"
