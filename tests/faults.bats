@@ -238,3 +238,55 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 	done
 	untouched
 }
+
+@test "faults: out of memory under ulimit -v, from where pvmio can just start upward: each command works or fails with exit 4 saying so; no crash, and never blames the target" {
+	local bin=$PVMIO libs=
+	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
+		bin=$TOP_BUILDDIR/.libs/pvmio
+		libs=$TOP_BUILDDIR/src/lib/.libs
+	fi
+	! ldd "$bin" 2>/dev/null | grep -q libasan ||
+		skip "an AddressSanitizer build: its shadow memory cannot fit under ulimit -v"
+	start_target
+	local core="$BATS_TEST_TMPDIR/t.core" err="$BATS_TEST_TMPDIR/err" floor v cmd st runs=0 short=0
+	"$PVMIO" core -o "$core" "$TPID"
+	# the least address space in which pvmio starts (the loader maps
+	# libc, popt and elfutils first), to the nearest 100 KiB
+	for ((floor = 2000; floor < 32000; floor += 100)); do
+		(ulimit -v $floor && exec env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" --version) >/dev/null 2>&1 && break
+	done
+	((floor < 32000)) || skip "pvmio does not start under ulimit -v 32000 KiB here"
+	local cmds=(
+		"read $TPID heap" "read -f hex $TPID exe:ticks:8" "read -t u64 $TPID libc.so.6:environ"
+		"dump $TPID heap" "find $TPID deadbeef" "find -s pvmio $TPID" "maps $TPID" "maps --json $TPID"
+		"where $TPID libc.so.6:environ" "core -o $BATS_TEST_TMPDIR/u.core $TPID" "diff $core $TPID"
+		"watch --count 1 --for 10ms -t u64 $TPID exe:ticks" "write $TPID $T_TYPED+0x40 01020304"
+		"fill $TPID $T_TYPED+0x40:16 5a" "doctor $TPID" "find $core deadbeef" "where $core exe:ticks"
+	)
+	# 6 MiB upward from there, in 300 KiB steps
+	for ((v = floor; v < floor + 6144; v += 300)); do
+		for cmd in "${cmds[@]}"; do
+			# shellcheck disable=SC2086
+			(ulimit -v $v && exec env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" $cmd) >/dev/null 2>"$err" && st=0 || st=$?
+			runs=$((runs + 1))
+			case $st in
+			0 | 1)
+				! grep -q 'no such process\|stripped\|not an ELF\|cut short' "$err" ;;
+			4)
+				short=$((short + 1))
+				[ "$(wc -l <"$err")" -eq 1 ]
+				grep -q 'out of memory\|Cannot allocate memory' "$err" ;;
+			*)
+				false ;;
+			esac || {
+				echo "ulimit -v $v: pvmio $cmd: status $st: $(cat "$err")"
+				return 1
+			}
+		done
+	done
+	echo "$runs runs from ${floor} KiB up, $short out of memory (exit 4)"
+	# the sweep did press: some runs ran out; and what the last write and
+	# fill said they wrote is there
+	((short > 0))
+	[ "$(mem_hex "$TPID" "$((T_TYPED + 0x40))" 16)" = "$(printf '5a%.0s' {1..16})" ]
+}

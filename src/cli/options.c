@@ -95,6 +95,10 @@ int cli_parse(const struct command *cmd, int argc, const char **argv, struct inv
 	/* No popt alias or exec files are read: a tool that writes into
 	 * other processes takes no options from the environment. */
 	poptContext ctx = poptGetContext(progname, argc, argv, cmd->options, 0);
+	if (!ctx) {
+		cli_error("out of memory");
+		return EXIT_LOCAL;
+	}
 	char synopsis[160];
 	snprintf(synopsis, sizeof synopsis, "[OPTION...] %s", cmd->synopsis);
 	poptSetOtherOptionHelp(ctx, synopsis);

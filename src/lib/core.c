@@ -177,12 +177,21 @@ static void exe_from_auxv(struct lib_core *c, const unsigned char *auxv, size_t 
 	pvmio_maps_free(m);
 }
 
+/* What a failed libelf call means: -ENOMEM when it could not allocate
+ * (libelf leaves errno ENOMEM; errno is cleared before each call), which
+ * is no fault of the file; else OTHERWISE. */
+static int elf_failed(int otherwise)
+{
+	return errno == ENOMEM ? -ENOMEM : otherwise;
+}
+
 static int read_notes(struct lib_core *c, const GElf_Phdr *ph, struct file_note *f, const unsigned char **auxv,
 		      size_t *auxv_len)
 {
+	errno = 0;
 	Elf_Data *d = elf_getdata_rawchunk(c->elf, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_NHDR);
 	if (!d)
-		return 0;	/* a truncated note segment: memory may still read */
+		return elf_failed(0);	/* a truncated note segment: memory may still read */
 	/* The process-info notes are read with this machine's layouts, so
 	 * only from a core of the same word size. */
 	int native = c->ptrsize == (int)sizeof(void *);
@@ -244,16 +253,19 @@ static int load(struct lib_core *c)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOEXEC;
 	c->elf = elf_begin(c->fd, ELF_C_READ_MMAP, NULL);
+	errno = 0;
 	if (!c->elf)
 		c->elf = elf_begin(c->fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
 	if (!c->elf || elf_kind(c->elf) != ELF_K_ELF || !gelf_getehdr(c->elf, &eh) || eh.e_type != ET_CORE)
-		return -ENOEXEC;
+		return elf_failed(-ENOEXEC);
 	c->ptrsize = gelf_getclass(c->elf) == ELFCLASS32 ? 4 : 8;
 	size_t nph;
 	struct stat st;
-	if (elf_getphdrnum(c->elf, &nph) < 0 || fstat(c->fd, &st) < 0)
-		return -ENOEXEC;
+	if (elf_getphdrnum(c->elf, &nph) < 0)
+		return elf_failed(-ENOEXEC);
+	if (fstat(c->fd, &st) < 0)
+		return -errno;
 	/* A core cut short: pvmio's keep their program headers at the end. */
 	if (eh.e_phoff > (uint64_t)st.st_size || nph * (uint64_t)eh.e_phentsize > (uint64_t)st.st_size - eh.e_phoff)
 		return -EBADMSG;
@@ -265,8 +277,9 @@ static int load(struct lib_core *c)
 	size_t auxv_len = 0;
 	for (size_t i = 0; i < nph; i++) {
 		GElf_Phdr ph;
+		errno = 0;
 		if (!gelf_getphdr(c->elf, (int)i, &ph))
-			return -EBADMSG;
+			return elf_failed(-EBADMSG);
 		if (ph.p_type == PT_NOTE) {
 			int rc = read_notes(c, &ph, &f, &auxv, &auxv_len);
 			if (rc < 0)

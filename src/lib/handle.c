@@ -55,7 +55,7 @@ int pvmio_open(pid_t pid, unsigned flags, struct pvmio **out)
 	if (pid == tgid) {
 		h->io_pid = lib_live_thread(tgid);
 		if (h->io_pid < 0) {
-			rc = -ESRCH;
+			rc = h->io_pid;
 			goto fail;
 		}
 	}

@@ -101,8 +101,9 @@ pid_t lib_thread_group(pid_t pid)
 {
 	char path[64], *text;
 	lib_proc_path(path, sizeof path, pid, "status");
-	if (lib_slurp(path, &text, NULL) < 0)
-		return -ESRCH;
+	int rc = lib_slurp(path, &text, NULL);
+	if (rc < 0)
+		return rc == -ENOENT ? -ESRCH : rc; /* ENOMEM is not a missing process */
 	char *p = strstr(text, "\nTgid:");
 	pid_t tgid = p ? (pid_t)strtol(p + 6, NULL, 10) : 0;
 	free(text);
@@ -115,19 +116,27 @@ pid_t lib_thread_group(pid_t pid)
 pid_t lib_live_thread(pid_t tgid)
 {
 	struct lib_stat st;
-	if (lib_proc_stat(tgid, &st) == 0 && !lib_gone(st.state))
+	int rc = lib_proc_stat(tgid, &st);
+	if (rc == 0 && !lib_gone(st.state))
 		return tgid;
+	if (rc == -ENOMEM)
+		return rc;
 	char path[64];
 	lib_proc_path(path, sizeof path, tgid, "task");
 	DIR *d = opendir(path);
 	if (!d)
-		return -ESRCH;
+		return errno == ENOENT ? -ESRCH : -errno;
 	pid_t live = -ESRCH;
 	struct dirent *e;
 	while (live < 0 && (e = readdir(d))) {
 		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (tid > 0 && tid != tgid && lib_proc_stat(tid, &st) == 0 && !lib_gone(st.state))
+		if (tid <= 0 || tid == tgid)
+			continue;
+		rc = lib_proc_stat(tid, &st);
+		if (rc == 0 && !lib_gone(st.state))
 			live = tid;
+		else if (rc == -ENOMEM)
+			live = rc; /* out of memory, not out of threads */
 	}
 	closedir(d);
 	return live;

@@ -116,7 +116,8 @@ static int load_maps(struct stream *s)
 {
 	pvmio_maps_free(s->maps);
 	s->maps = NULL;
-	return pvmio_maps_read(s->h, &s->maps) == -ESRCH ? -ESRCH : 0;
+	int rc = pvmio_maps_read(s->h, &s->maps);
+	return rc == -ESRCH || rc == -ENOMEM ? rc : 0;
 }
 
 int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_fn fn, void *ctx)

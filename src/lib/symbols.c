@@ -441,6 +441,21 @@ static int local(const struct cand *c)
 	return c->sym.bind == STB_LOCAL;
 }
 
+/* Why MOD's symbol table could not be had, once dwfl_module_getsymtab
+ * failed: -ENOMEM (libdwfl and libelf leave errno ENOMEM when an
+ * allocation failed: running out of memory is not a stripped file),
+ * the error opening its file, -ENOEXEC (not ELF) or -ENODATA (no
+ * symbol table). */
+static int no_symtab(struct module *mod)
+{
+	if (errno == ENOMEM)
+		return -ENOMEM;
+	GElf_Addr bias;
+	if (!dwfl_module_getelf(mod->dm, &bias))
+		return errno == ENOMEM ? -ENOMEM : mod->open_err ? -mod->open_err : -ENOEXEC;
+	return -ENODATA;
+}
+
 /* The definitions of WANT ("name", "name@VER", "name@@VER", or a C++
  * name with "::") in one module, added to s->cands, the best kept:
  * plain or default versions before others, one a address, a global
@@ -448,13 +463,10 @@ static int local(const struct cand *c)
  * -EACCES, -ENOENT (its file cannot be opened). */
 static int search_module(struct pvmio_symbols *s, struct module *mod, const char *want)
 {
+	errno = 0;
 	int n = dwfl_module_getsymtab(mod->dm);
-	if (n < 0) {
-		GElf_Addr bias;
-		if (!dwfl_module_getelf(mod->dm, &bias))
-			return mod->open_err ? -mod->open_err : -ENOEXEC;
-		return -ENODATA;
-	}
+	if (n < 0)
+		return no_symtab(mod);
 	GElf_Addr bias;
 	Elf *main_elf = dwfl_module_getelf(mod->dm, &bias);
 	const char *wat = strchr(want, '@');
@@ -616,11 +628,9 @@ int pvmio_symbols_source(struct pvmio_symbols *s, const char *module)
 		if (strcmp(mod->first->name, module) != 0)
 			continue;
 		GElf_Addr bias;
-		if (dwfl_module_getsymtab(mod->dm) < 0) {
-			if (!dwfl_module_getelf(mod->dm, &bias))
-				return mod->open_err ? -mod->open_err : -ENOEXEC;
-			return -ENODATA;
-		}
+		errno = 0;
+		if (dwfl_module_getsymtab(mod->dm) < 0)
+			return no_symtab(mod);
 		const char *debugfile = NULL;
 		dwfl_module_info(mod->dm, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
 		if (debugfile)
@@ -669,7 +679,10 @@ static int sort_module(struct module *mod)
 {
 	if (mod->nsorted >= 0)
 		return 0;
+	errno = 0;
 	int n = dwfl_module_getsymtab(mod->dm);
+	if (n < 0 && errno == ENOMEM)
+		return -ENOMEM; /* not sorted: tried again next time */
 	mod->nsorted = 0;
 	if (n <= 0)
 		return 0;
