@@ -290,3 +290,51 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 	((short > 0))
 	[ "$(mem_hex "$TPID" "$((T_TYPED + 0x40))" 16)" = "$(printf '5a%.0s' {1..16})" ]
 }
+
+@test "faults: a process named with terminal escapes, mapping a file whose path has control bytes: no escape reaches the terminal, where's form pastes back, JSON keeps the bytes" {
+	local dir="$BATS_TEST_TMPDIR" out="$BATS_TEST_TMPDIR/out"
+	# the name: ESC [31m, a newline, BEL; the path: an OSC title escape,
+	# BEL, a newline (the kernel shows it as \012), a tab
+	cat >"$dir/odd.py" <<'PY'
+import ctypes, mmap, os, sys, time
+libc = ctypes.CDLL(None)
+libc.prctl(15, b"x\x1b[31mred\nz\x07", 0, 0, 0)
+libc.prctl(0x59616d61, ctypes.c_ulong(2**64 - 1), 0, 0, 0)
+name = os.path.join(sys.argv[1], "f\x1b]0;pwned\x07\n\tq")
+with open(name, "wb") as f:
+    f.write(bytes(range(256)) * 32)
+m = mmap.mmap(os.open(name, os.O_RDONLY), 8192, prot=mmap.PROT_READ)
+print("READY", flush=True)
+time.sleep(600)
+PY
+	start_process python3 "$dir/odd.py" "$dir" >"$dir/ready"
+	wait_until 10 grep -q READY "$dir/ready"
+	local start
+	start=0x$(grep -a pwned "/proc/$TPID/maps" | cut -d- -f1)
+	# no ESC or BEL byte in any output or message; one line per mapping
+	"$PVMIO" maps "$TPID" >"$out" 2>&1
+	! grep -aq $'[\x1b\x07]' "$out"
+	[ "$(wc -l <"$out")" -eq "$(wc -l <"/proc/$TPID/maps")" ]
+	grep -aF 'f\x1b]0;pwned\x07\012\x09q' "$out"
+	"$PVMIO" doctor "$TPID" >"$out" 2>&1 || true
+	! grep -aq $'[\x1b\x07]' "$out"
+	grep -aF 'x\x1b[31mred\nz\x07' "$out"
+	"$PVMIO" read "$TPID" nosuch >"$out" 2>&1 && false
+	! grep -aq $'[\x1b\x07]' "$out"
+	[ "$(wc -l <"$out")" -eq 1 ]
+	"$PVMIO" where "$TPID" "$((start + 0x141))" >"$out" 2>&1
+	! grep -aq $'[\x1b\x07]' "$out"
+	# where's place pastes back into the grammar: the same bytes
+	local place
+	place=$(awk '{print $3}' "$out")
+	[[ $place == '"f\x1b]0;pwned\x07\\012\x09q"+0x141' ]]
+	[ "$("$PVMIO" read -f hex "$TPID" "$place:4")" = 41424344 ]
+	# JSON escapes them its own way: the name is the kernel's, byte for byte
+	"$PVMIO" where --json "$TPID" "$start" >"$out"
+	python3 - "$out" "$TPID" <<'PY'
+import json, sys
+got = json.loads(open(sys.argv[1]).read())["mapping"]
+want = next(l.split(None, 5)[5].rstrip("\n") for l in open(f"/proc/{sys.argv[2]}/maps") if "pwned" in l)
+assert got == want, (got, want)
+PY
+}

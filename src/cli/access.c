@@ -10,6 +10,7 @@
 #include "config.h"
 #include "access.h"
 #include "pvmio.h"
+#include "safe_text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -71,7 +72,7 @@ void access_parse_status(const char *text, struct proc_status *out)
 		out->parsed = 1;
 		if (strcmp(key, "Name") == 0) {
 			v += strspn(v, " \t");
-			snprintf(out->name, sizeof out->name, "%s", v);
+			safe_text(v, out->name, sizeof out->name);
 		} else if (strcmp(key, "State") == 0) {
 			v += strspn(v, " \t");
 			out->state = *v;
@@ -196,8 +197,11 @@ void access_gather(pid_t pid, struct access_facts *f)
 		f->dumpable = !(st.st_uid == 0 && st.st_uid != f->it.uid[1]);
 	if (f->it.tracer > 0) {
 		snprintf(path, sizeof path, "/proc/%ld/comm", f->it.tracer);
-		if (read_text(path, f->tracer_name, sizeof f->tracer_name) == 0)
-			f->tracer_name[strcspn(f->tracer_name, "\n")] = '\0';
+		char comm[64];
+		if (read_text(path, comm, sizeof comm) == 0) {
+			comm[strcspn(comm, "\n")] = '\0';
+			safe_text(comm, f->tracer_name, sizeof f->tracer_name);
+		}
 	}
 	char mine[64] = "", its[64] = "";
 	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);

@@ -136,8 +136,19 @@ static size_t quoted(const char *s, size_t len, size_t pos, char **out)
 			*out = text;
 			return i + 1;
 		}
-		if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '"' || s[i + 1] == '\\'))
+		if (s[i] == '\\' && i + 1 < len && (s[i + 1] == '"' || s[i + 1] == '\\')) {
 			i++;
+		} else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' && isxdigit((unsigned char)s[i + 2]) &&
+			   isxdigit((unsigned char)s[i + 3])) {
+			/* \xHH: a byte, as where writes a control byte */
+			char hex[3] = { s[i + 2], s[i + 3], '\0' };
+			unsigned char byte = (unsigned char)strtoul(hex, NULL, 16);
+			if (byte) {
+				text[k++] = (char)byte;
+				i += 3;
+				continue;
+			}
+		}
 		text[k++] = s[i];
 	}
 	free(text);

@@ -1,7 +1,9 @@
 /* pvmio maps PID [NAME...]: the mappings, in a form that pastes back. */
 #include "config.h"
 #include "cli.h"
+#include "safe_text.h"
 
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,7 +130,9 @@ static int run(const struct invocation *inv)
 		snprintf(line, sizeof line, "%-*s %s 0x%-8" PRIx64 " %6s%s", width, range, m->perms, m->offset, size,
 			 m->name[0] ? " " : "");
 		out_str(&o, line);
-		out_str(&o, m->name);
+		char name[4 * PATH_MAX + 1];
+		safe_text(m->name, name, sizeof name);
+		out_str(&o, name);
 		out_str(&o, "\n");
 	}
 	if (opt_json) {

@@ -1,6 +1,7 @@
 /* The resolver of a command's addresses (lookup.h). */
 #include "config.h"
 #include "lookup.h"
+#include "safe_text.h"
 #include "json.h"
 #include "messages.h"
 
@@ -199,39 +200,60 @@ int place_of(struct target *t, uint64_t addr, struct place *p, struct perr *e)
 	return 0;
 }
 
-/* NAME as the address grammar reads it back: as it is when it is made of
- * a symbol's characters, else in double quotes, '"' and '\\' escaped. */
-static void symbol_text(const char *name, char *buf, size_t size)
+/* NAME in double quotes, as the address grammar reads it back: '"' and
+ * '\\' escaped, a control byte as \xHH (so none reaches a terminal). */
+static void quoted_text(const char *name, char *buf, size_t size)
 {
-	int plain = (isalpha((unsigned char)name[0]) || name[0] == '_' || name[0] == '$') && !strstr(name, "..");
-	for (const char *c = name; plain && *c; c++)
-		plain = isalnum((unsigned char)*c) || strchr("_$.@", *c);
-	if (plain) {
-		snprintf(buf, size, "%s", name);
-		return;
-	}
 	size_t k = 0;
 	buf[k++] = '"';
-	for (const char *c = name; *c && k + 3 < size; c++) {
+	for (const unsigned char *c = (const unsigned char *)name; *c && k + 6 < size; c++) {
+		if (!safe_byte(*c)) {
+			k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *c);
+			continue;
+		}
 		if (*c == '"' || *c == '\\')
 			buf[k++] = '\\';
-		buf[k++] = *c;
+		buf[k++] = (char)*c;
 	}
 	buf[k++] = '"';
 	buf[k] = '\0';
 }
 
+/* A symbol NAME as the address grammar reads it back: as it is when it is
+ * made of a symbol's characters, else quoted. */
+static void symbol_text(const char *name, char *buf, size_t size)
+{
+	int plain = (isalpha((unsigned char)name[0]) || name[0] == '_' || name[0] == '$') && !strstr(name, "..");
+	for (const char *c = name; plain && *c; c++)
+		plain = isalnum((unsigned char)*c) || strchr("_$.@", *c);
+	if (plain)
+		snprintf(buf, size, "%s", name);
+	else
+		quoted_text(name, buf, size);
+}
+
+/* A module NAME as it is, or quoted when it holds a control byte. */
+static void module_text(const char *name, char *buf, size_t size)
+{
+	if (has_control(name))
+		quoted_text(name, buf, size);
+	else
+		snprintf(buf, size, "%s", name);
+}
+
 void place_line(const struct place *p, char *buf, size_t size)
 {
-	char sym[600] = "-", rel[400] = "-", name[512];
+	char sym[2200] = "-", rel[1100] = "-", name[1024], module[1024] = "";
 	if (p->symbol)
 		symbol_text(p->symbol, name, sizeof name);
-	if (p->symbol && p->symbol_off)
-		snprintf(sym, sizeof sym, "%s:%s+0x%" PRIx64, p->module, name, p->symbol_off);
-	else if (p->symbol)
-		snprintf(sym, sizeof sym, "%s:%s", p->module, name);
 	if (p->module)
-		snprintf(rel, sizeof rel, "%s+0x%" PRIx64, p->module, p->module_off);
+		module_text(p->module, module, sizeof module);
+	if (p->symbol && p->symbol_off)
+		snprintf(sym, sizeof sym, "%s:%s+0x%" PRIx64, module, name, p->symbol_off);
+	else if (p->symbol)
+		snprintf(sym, sizeof sym, "%s:%s", module, name);
+	if (p->module)
+		snprintf(rel, sizeof rel, "%s+0x%" PRIx64, module, p->module_off);
 	snprintf(buf, size, "%#" PRIx64 " %s %s %s", p->addr, sym, rel, p->mapping ? p->mapping->perms : "-");
 }
 

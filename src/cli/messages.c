@@ -2,6 +2,7 @@
 #include "config.h"
 #include "messages.h"
 #include "options.h"
+#include "safe_text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -15,16 +16,9 @@ const char *cli_command = NULL;
  * line and no terminal escape reaches the user's terminal. */
 __attribute__((format(printf, 1, 0))) static void message(const char *fmt, va_list ap)
 {
-	char buf[2048], safe[4 * sizeof buf];
+	char buf[2048], safe[4 * sizeof buf + 1];
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	size_t k = 0;
-	for (const unsigned char *p = (const unsigned char *)buf; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			k += (size_t)sprintf(safe + k, "\\x%02x", *p);
-		else
-			safe[k++] = (char)*p;
-	}
-	safe[k] = '\0';
+	safe_text(buf, safe, sizeof safe);
 	fprintf(stderr, "pvmio: %s%s%s\n", cli_command ? cli_command : "", cli_command ? ": " : "", safe);
 }
 
