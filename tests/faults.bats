@@ -338,3 +338,42 @@ want = next(l.split(None, 5)[5].rstrip("\n") for l in open(f"/proc/{sys.argv[2]}
 assert got == want, (got, want)
 PY
 }
+
+@test "faults: a kernel that claims no progress (retval=0): read and write stop with exit 1 and say so, never spin; write --verify catches a claimed write that did not land" {
+	start_target
+	snapshot "$T_TYPED" 8
+	faulted process_vm_readv:retval=0:when=1+ "$PVMIO" read -f hex "$TPID" "$T_TYPED:8"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ $stderr == *"cannot read $(hex "$T_TYPED")"* ]]
+	faulted process_vm_writev:retval=0:when=1+ "$PVMIO" write "$TPID" "$T_TYPED" 01020304
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"0 bytes were written"* ]]
+	# the kernel says 2 bytes went, and none did: --verify reads back
+	faulted process_vm_writev:retval=2:when=1+ "$PVMIO" write --verify "$TPID" "$T_TYPED" 05060708
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"--verify: $(hex "$T_TYPED") holds 0x"*", not the 0x05 written"* ]]
+	untouched
+}
+
+@test "faults: pidfd_open missing (ENOSYS) falls back to the start time, exact; pvmio out of file descriptors (EMFILE, ulimit -n) is exit 4 naming the limit" {
+	start_target
+	faulted pidfd_open:error=ENOSYS "$PVMIO" read --verbose -f hex "$TPID" "$T_TYPED:8"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(mem_hex "$TPID" "$T_TYPED" 8)" ]
+	[[ $stderr == *"no pidfd_open; the process is checked by its start time instead"* ]]
+	faulted pidfd_open:error=EMFILE "$PVMIO" write "$TPID" "$T_TYPED" 01
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "pvmio: write: cannot open process $TPID: Too many open files (pvmio's own limit: see ulimit -n)" ]
+	# the real thing: the program itself (libtool's wrapper needs pipes),
+	# with stdin, stdout, stderr and one descriptor more (bats's 3 closed)
+	local bin=$PVMIO libs=
+	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
+		bin=$TOP_BUILDDIR/.libs/pvmio
+		libs=$TOP_BUILDDIR/src/lib/.libs
+	fi
+	run --separate-stderr sh -c 'exec 3>&- && ulimit -n 4 && exec "$@"' sh env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" read -f hex "$TPID" "$T_TYPED:8"
+	echo "ulimit -n 4: status $status; stderr $stderr"
+	[ "$status" -eq 4 ]
+	[[ $stderr == *"Too many open files (pvmio's own limit: see ulimit -n)" ]]
+}

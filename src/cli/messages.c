@@ -59,6 +59,8 @@ int exit_status_for(int err)
 	case -EDQUOT:
 	case -EBADF:
 	case -EFBIG:
+	case -EMFILE:	/* pvmio's own file descriptors, not the target's */
+	case -ENFILE:
 		return EXIT_LOCAL;
 	default:
 		/* ESRCH, EPERM, EACCES, ENXIO, EDEADLK...: the process */

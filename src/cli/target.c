@@ -75,6 +75,10 @@ int report_process_error(pid_t pid, int err)
 			  (int)pid);
 		return EXIT_PROCESS;
 	}
+	if (err == -EMFILE || err == -ENFILE) {
+		cli_error("cannot open process %d: %s (pvmio's own limit: see ulimit -n)", (int)pid, strerror(-err));
+		return EXIT_LOCAL;
+	}
 	cli_error("process %d: %s", (int)pid, strerror(-err));
 	return exit_status_for(err);
 }
