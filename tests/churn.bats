@@ -27,6 +27,11 @@ more() {
 # The loops count in "round", not "i": bats 1.8's run --separate-stderr
 # sets a global i (bats_any_in).
 
+# spread MS...: "median M ms, max X ms" of the numbers.
+spread() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "median %d ms, max %d ms", v[int((NR + 1) / 2)], v[NR] }'
+}
+
 # tell TEXT: a line in the TAP output (make stress's figures).
 tell() {
 	echo "# $*" >&3
@@ -244,7 +249,7 @@ region() {
 		plain+=($(((t1 - t0) / 1000000))) stopped+=($(((t2 - t1) / 1000000)))
 		wait_until 10 running "$TPID"
 	done
-	tell "churn, 2001 threads: read ${plain[*]} ms; read --stop ${stopped[*]} ms"
+	tell "churn, 2001 threads, $round rounds: read $(spread "${plain[@]}"); read --stop $(spread "${stopped[@]}")"
 	# held: every thread in tracing stop while pvmio waits on the pipe
 	timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
 		python3 "$BATS_FILE_TMPDIR/held.py" "$TPID"
