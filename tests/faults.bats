@@ -60,6 +60,23 @@ faulted() {
 	echo "$spec: $*: status $status; stdout ${#output} bytes; stderr '$stderr'"
 }
 
+# the_program: BIN, the pvmio program itself (not libtool's wrapper, a
+# shell script that forks, writes and opens files of its own), and
+# LIBENV, the environment it needs to find libpvmio.
+the_program() {
+	BIN=$PVMIO
+	LIBENV=()
+	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
+		BIN=$TOP_BUILDDIR/.libs/pvmio
+		LIBENV=("LD_LIBRARY_PATH=$TOP_BUILDDIR/src/lib/.libs")
+	fi
+}
+
+# unless_asan WHY: after the_program, skips in an AddressSanitizer build.
+unless_asan() {
+	! ldd "$BIN" 2>/dev/null | grep -q libasan || skip "an AddressSanitizer build: $1"
+}
+
 # prefix_of PID ADDR: does $output (raw bytes read by pvmio, as hex) equal
 # the first bytes of what /proc/PID/mem holds at ADDR?
 prefix_hex_of() {
@@ -127,12 +144,8 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 @test "faults: a failing write to stdout (EIO, ENOSPC) is exit 4 with the reason" {
 	start_target
 	# the program itself: libtool's wrapper is a shell script that writes too
-	local bin=$PVMIO libs=
-	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
-		bin=$TOP_BUILDDIR/.libs/pvmio
-		libs=$TOP_BUILDDIR/src/lib/.libs
-	fi
-	faulted write:error=EIO:when=1 env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" read "$TPID" "$T_PATTERN:64"
+	the_program
+	faulted write:error=EIO:when=1 env "${LIBENV[@]}" "$BIN" read "$TPID" "$T_PATTERN:64"
 	[ "$status" -eq 4 ]
 	[ "$stderr" = "pvmio: read: cannot write to stdout: Input/output error" ]
 	run --separate-stderr sh -c '"$0" read "$1" "$2" >/dev/full' "$PVMIO" "$TPID" "$T_PATTERN:64"
@@ -215,13 +228,8 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 
 @test "faults: out of memory while parsing the data is exit 4, saying so, nothing written" {
 	# the program itself, not libtool's wrapper, whose ls would fail too
-	local bin=$PVMIO libs=
-	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
-		bin=$TOP_BUILDDIR/.libs/pvmio
-		libs=$TOP_BUILDDIR/src/lib/.libs
-	fi
-	! ldd "$bin" 2>/dev/null | grep -q libasan ||
-		skip "an AddressSanitizer build: its runtime must be loaded before any LD_PRELOAD shim"
+	the_program
+	unless_asan "its runtime must be loaded before any LD_PRELOAD shim"
 	[[ -f $BATS_FILE_TMPDIR/nomem.so ]] || skip "cannot build the malloc shim with ${CC:-cc}"
 	start_target
 	local addr=$((T_PATTERN + 0x100)) big
@@ -230,8 +238,8 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 	local cmd
 	for cmd in "write $TPID $addr" "fill $TPID $addr:4" "find $TPID"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr env ${libs:+LD_LIBRARY_PATH=$libs} NOMEM_ABOVE=20000 \
-			LD_PRELOAD="$BATS_FILE_TMPDIR/nomem.so" "$bin" $cmd "$big"
+		run --separate-stderr env "${LIBENV[@]}" NOMEM_ABOVE=20000 \
+			LD_PRELOAD="$BATS_FILE_TMPDIR/nomem.so" "$BIN" $cmd "$big"
 		echo "$cmd: status $status; stderr '$stderr'"
 		[ "$status" -eq 4 ]
 		[[ $stderr =~ ^pvmio:\ (write|fill|find):\ out\ of\ memory$ ]]
@@ -240,20 +248,15 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 }
 
 @test "faults: out of memory under ulimit -v, from where pvmio can just start upward: each command works or fails with exit 4 saying so; no crash, and never blames the target" {
-	local bin=$PVMIO libs=
-	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
-		bin=$TOP_BUILDDIR/.libs/pvmio
-		libs=$TOP_BUILDDIR/src/lib/.libs
-	fi
-	! ldd "$bin" 2>/dev/null | grep -q libasan ||
-		skip "an AddressSanitizer build: its shadow memory cannot fit under ulimit -v"
+	the_program
+	unless_asan "its shadow memory cannot fit under ulimit -v"
 	start_target
 	local core="$BATS_TEST_TMPDIR/t.core" err="$BATS_TEST_TMPDIR/err" floor v cmd st runs=0 short=0
 	"$PVMIO" core -o "$core" "$TPID"
 	# the least address space in which pvmio starts (the loader maps
 	# libc, popt and elfutils first), to the nearest 100 KiB
 	for ((floor = 2000; floor < 32000; floor += 100)); do
-		(ulimit -v $floor && exec env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" --version) >/dev/null 2>&1 && break
+		(ulimit -v $floor && exec env "${LIBENV[@]}" "$BIN" --version) >/dev/null 2>&1 && break
 	done
 	((floor < 32000)) || skip "pvmio does not start under ulimit -v 32000 KiB here"
 	local cmds=(
@@ -267,7 +270,7 @@ print(sum(1 for i in range(0, len(d), 4096) for j, b in enumerate(d[i:i + 4096])
 	for ((v = floor; v < floor + 6144; v += 300)); do
 		for cmd in "${cmds[@]}"; do
 			# shellcheck disable=SC2086
-			(ulimit -v $v && exec env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" $cmd) >/dev/null 2>"$err" && st=0 || st=$?
+			(ulimit -v $v && exec env "${LIBENV[@]}" "$BIN" $cmd) >/dev/null 2>"$err" && st=0 || st=$?
 			runs=$((runs + 1))
 			case $st in
 			0 | 1)
@@ -367,12 +370,8 @@ PY
 	[ "$stderr" = "pvmio: write: cannot open process $TPID: Too many open files (pvmio's own limit: see ulimit -n)" ]
 	# the real thing: the program itself (libtool's wrapper needs pipes),
 	# with stdin, stdout, stderr and one descriptor more (bats's 3 closed)
-	local bin=$PVMIO libs=
-	if [[ -x $TOP_BUILDDIR/.libs/pvmio ]]; then
-		bin=$TOP_BUILDDIR/.libs/pvmio
-		libs=$TOP_BUILDDIR/src/lib/.libs
-	fi
-	run --separate-stderr sh -c 'exec 3>&- && ulimit -n 4 && exec "$@"' sh env ${libs:+LD_LIBRARY_PATH=$libs} "$bin" read -f hex "$TPID" "$T_TYPED:8"
+	the_program
+	run --separate-stderr sh -c 'exec 3>&- && ulimit -n 4 && exec "$@"' sh env "${LIBENV[@]}" "$BIN" read -f hex "$TPID" "$T_TYPED:8"
 	echo "ulimit -n 4: status $status; stderr $stderr"
 	[ "$status" -eq 4 ]
 	[[ $stderr == *"Too many open files (pvmio's own limit: see ulimit -n)" ]]
