@@ -139,7 +139,8 @@ static int run(const struct invocation *inv)
 			      .out = &out,
 			      .doing = "dump",
 			      .ops = &ops,
-			      .ctx = &dumper };
+			      .ctx = &dumper,
+			      .ahead = 1 };
 	status = read_ranges(&j);
 	if (status < 0 && j.bad.bytes) {
 		report_unreadable(&j, "read");

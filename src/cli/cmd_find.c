@@ -509,7 +509,9 @@ static int run(const struct invocation *inv)
 			      .out = &f->out,
 			      .doing = "search",
 			      .ops = &ops,
-			      .ctx = f };
+			      .ctx = f,
+			      /* --where looks up places through the handle */
+			      .ahead = !f->where };
 	status = read_ranges(&j);
 	if (status < 0 && f->snap_err) {
 		status = report_memory_error(&snap, f->snap_err, j.at, "compare");

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,7 +23,8 @@ int out_init(struct out *o, int fd)
 	 * at 1 MiB (the unprivileged limit) a 1 GiB read into cat runs 2.7
 	 * times faster.  Refused or not a pipe: nothing changes. */
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_GROW)
+	o->pipe = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	if (o->pipe && fcntl(fd, F_GETPIPE_SZ) < PIPE_GROW)
 		fcntl(fd, F_SETPIPE_SZ, PIPE_GROW);
 	return o->buf ? 0 : -ENOMEM;
 }
@@ -44,8 +46,16 @@ static void out_drain(struct out *o, const char *p, size_t n)
 	while (n && !o->err) {
 		ssize_t w = write(o->fd, p, n);
 		if (w < 0) {
-			if (errno != EINTR || ++tries >= EINTR_MAX)
-				o->err = errno;
+			/* A closed pipe.  The kernel's SIGPIPE went to this
+			 * thread, which may be the library's read-ahead thread,
+			 * which takes no signals: give it to the process, so
+			 * that pvmio ends by it as cat does (resuming a stopped
+			 * target first, on the thread that stopped it). */
+			int err = errno;
+			if (err == EPIPE)
+				kill(getpid(), SIGPIPE);
+			if (err != EINTR || ++tries >= EINTR_MAX)
+				o->err = err;
 			continue;
 		}
 		p += w;

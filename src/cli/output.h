@@ -9,6 +9,7 @@
 struct out {
 	int fd;
 	int err;
+	int pipe;	/* fd is a pipe (or FIFO) */
 	char *buf;
 	size_t len, cap;
 };

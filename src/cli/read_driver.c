@@ -53,7 +53,8 @@ int read_ranges(struct read_job *j)
 		r.range_bytes = 0;
 		if (j->ops->range_begin)
 			j->ops->range_begin(j->ctx, range);
-		rc = pvmio_read_stream(j->t->h, range->addr, range->len, on_chunk, &r);
+		rc = (j->ahead ? pvmio_read_stream_ahead : pvmio_read_stream)(j->t->h, range->addr, range->len,
+									    on_chunk, &r);
 		if (j->ops->range_end)
 			j->ops->range_end(j->ctx, range, rc == 0, r.range_bytes);
 	}

@@ -40,6 +40,10 @@ struct read_job {
 	const char *doing;	/* "read", "search": for the messages */
 	const struct read_ops *ops;
 	void *ctx;
+	/* The callbacks leave the target's handle alone (they format, write,
+	 * search), so the next batch may be read on a second thread while
+	 * they run (pvmio_read_stream_ahead). */
+	int ahead;
 	/* filled in */
 	struct unreadable bad;
 	uint64_t readable;	/* readable bytes passed on */

@@ -144,9 +144,9 @@ int lib_retarget(struct pvmio *h)
 	if (pvmio_check_alive(h) < 0)
 		return -ESRCH;
 	pid_t live = lib_live_thread(h->pin.tgid);
-	if (live < 0 || live == h->io_pid)
+	if (live < 0 || live == lib_io_pid(h))
 		return -ESRCH;
-	h->io_pid = live;
+	__atomic_store_n(&h->io_pid, live, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -62,6 +62,14 @@ struct pvmio {
 	size_t nthreads, cap;
 };
 
+/* The thread system calls and /proc go through.  The two threads of
+ * pvmio_read_stream_ahead may both find it ended and move to another
+ * (lib_retarget): it is read and set atomically. */
+static inline pid_t lib_io_pid(const struct pvmio *h)
+{
+	return __atomic_load_n(&h->io_pid, __ATOMIC_RELAXED);
+}
+
 /* proc.c */
 int lib_proc_path(char *buf, size_t size, pid_t pid, const char *leaf);
 /* Reads a whole /proc file into a NUL-terminated malloc'd buffer. */

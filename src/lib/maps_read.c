@@ -26,7 +26,7 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	 * Read it again; a process held by --stop gives it whole at once. */
 	for (int tries = 0;; tries++) {
 		do {
-			lib_proc_path(path, sizeof path, h->io_pid, "maps");
+			lib_proc_path(path, sizeof path, lib_io_pid(h), "maps");
 			rc = lib_slurp(path, &text, &len);
 		} while (rc == -ENOENT && lib_retarget(h) == 0);
 		if (rc < 0)
@@ -46,7 +46,7 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	if (rc < 0)
 		return rc;
 	char exe[PATH_MAX];
-	lib_proc_path(path, sizeof path, h->io_pid, "exe");
+	lib_proc_path(path, sizeof path, lib_io_pid(h), "exe");
 	ssize_t n = readlink(path, exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = '\0';

@@ -95,6 +95,13 @@ struct pvmio_chunk {
 typedef int (*pvmio_chunk_fn)(void *ctx, const struct pvmio_chunk *chunk);
 int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len,
 		      pvmio_chunk_fn fn, void *ctx);
+/* The same stream, with the next batch read on a second thread while FN
+ * handles this one: for an FN that takes time of its own (a search, a
+ * format), on a machine with two CPUs or more.  FN is called as above, on
+ * the caller's thread, one chunk at a time, in order; a chunk's data stays
+ * valid until FN returns.  While the stream runs, FN must not use H. */
+int pvmio_read_stream_ahead(struct pvmio *h, uint64_t addr, uint64_t len,
+			    pvmio_chunk_fn fn, void *ctx);
 
 /* Mappings, as /proc/PID/maps lists them. */
 struct pvmio_mapping {

@@ -94,8 +94,8 @@ ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigne
 		return (ssize_t)total;
 	}
 	for (unsigned tries = 0;;) {
-		ssize_t n = write ? process_vm_writev(h->io_pid, l, nl, r, nr, 0)
-				  : process_vm_readv(h->io_pid, l, nl, r, nr, 0);
+		ssize_t n = write ? process_vm_writev(lib_io_pid(h), l, nl, r, nr, 0)
+				  : process_vm_readv(lib_io_pid(h), l, nl, r, nr, 0);
 		if (n >= 0)
 			return n;
 		int err = errno;

@@ -1,12 +1,18 @@
 /* The FILE stream over another process (pvmio_fopen) and the streaming
- * read (pvmio_read_stream), checked against /proc/CHILD/mem. */
+ * reads (pvmio_read_stream, pvmio_read_stream_ahead), checked against
+ * /proc/CHILD/mem. */
 #include "config.h"
 #include "pvmio.h"
 #include "libtest.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static size_t page;
@@ -247,9 +253,166 @@ static void test_read_stream_force(void)
 	pvmio_close(h);
 }
 
+/* Read-ahead (pvmio_read_stream_ahead) against the plain stream: the same
+ * pieces in the same order, the same bytes, FN never running twice at
+ * once, and both threads handing pieces on.  BIG is a 24 MiB region the
+ * parent fills and shapes before the child is forked, so the child has it
+ * at the same address: holes and PROT_NONE pages inside it, and a pattern
+ * whose every byte depends on its address. */
+#define BIG_LEN ((size_t)24 << 20)
+static unsigned char *big;
+
+static unsigned char big_byte(uint64_t addr)
+{
+	uint64_t x = addr * 0x9e3779b97f4a7c15u;
+	return (unsigned char)(x >> 56);
+}
+
+static void big_setup(void)
+{
+	big = mmap(NULL, BIG_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (big == MAP_FAILED)
+		t_bail("mmap: %s", strerror(errno));
+	for (size_t i = 0; i < BIG_LEN; i++)
+		big[i] = big_byte((uint64_t)(uintptr_t)(big + i));
+	/* A hole at 3 MiB, one at 7 MiB + 5 pages (not batch-aligned), a
+	 * PROT_NONE run at 11 MiB, 40 alternating pages from 16 MiB (more
+	 * pieces than one batch's iovecs would take at one a page). */
+	munmap(big + (3 << 20), 2 * page);
+	munmap(big + (7 << 20) + 5 * page, page);
+	mprotect(big + (11 << 20), 3 * page, PROT_NONE);
+	for (size_t k = 0; k < 40; k += 2)
+		mprotect(big + (16 << 20) + k * page, page, PROT_NONE);
+}
+
+struct piece_seen {
+	uint64_t addr, len;
+	int err;
+	unsigned sum;	/* of the bytes, for data */
+};
+
+struct record {
+	struct piece_seen v[4096];
+	size_t n, overflow;
+	int inside, overlapped;	/* FN entered while it ran */
+	pthread_t threads[2];
+	int nthreads, wrong_bytes, stop_after;
+};
+
+static int on_record(void *ctx, const struct pvmio_chunk *c)
+{
+	struct record *r = ctx;
+	if (__atomic_fetch_add(&r->inside, 1, __ATOMIC_SEQ_CST))
+		r->overlapped = 1;
+	pthread_t self = pthread_self();
+	int known = 0;
+	for (int i = 0; i < r->nthreads; i++)
+		known |= pthread_equal(r->threads[i], self);
+	if (!known && r->nthreads < 2)
+		r->threads[r->nthreads++] = self;
+	unsigned sum = 0;
+	for (uint64_t i = 0; c->data && i < c->len; i++) {
+		unsigned char b = ((const unsigned char *)c->data)[i];
+		sum = sum * 31 + b;
+		if (b != big_byte(c->addr + i))
+			r->wrong_bytes++;
+	}
+	if (r->n < sizeof r->v / sizeof r->v[0])
+		r->v[r->n++] = (struct piece_seen){ c->addr, c->len, c->data ? 0 : c->err, sum };
+	else
+		r->overflow++;
+	__atomic_fetch_sub(&r->inside, 1, __ATOMIC_SEQ_CST);
+	return r->stop_after && r->n == (size_t)r->stop_after ? 42 : 0;
+}
+
+static int same_pieces(const struct record *a, const struct record *b)
+{
+	if (a->n != b->n || a->overflow || b->overflow)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (memcmp(&a->v[i], &b->v[i], sizeof a->v[i]))
+			return 0;
+	return 1;
+}
+
+static void test_ahead(struct pvmio *h)
+{
+	static struct record plain, ahead;
+	uint64_t from = (uint64_t)(uintptr_t)big + 12345, len = BIG_LEN - 12345 - 999;
+	plain = (struct record){ 0 };
+	ahead = (struct record){ 0 };
+	t_eq(pvmio_read_stream(h, from, len, on_record, &plain), 0, "read_stream over BIG (24 MiB, holes)");
+	t_eq(pvmio_read_stream_ahead(h, from, len, on_record, &ahead), 0, "read_stream_ahead over it");
+	t_ok(plain.wrong_bytes == 0 && ahead.wrong_bytes == 0, "every byte is the child's (%d, %d wrong)",
+	     plain.wrong_bytes, ahead.wrong_bytes);
+	t_ok(same_pieces(&plain, &ahead), "the same %zu pieces, in the same order, same bytes", plain.n);
+	t_ok(!ahead.overlapped, "FN never ran twice at once");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus >= 2)
+		t_eq(ahead.nthreads, 2, "two threads handed pieces on");
+	else
+		t_diag("one CPU: read-ahead reads on one thread");
+	uint64_t holes = 0;
+	for (size_t i = 0; i < ahead.n; i++)
+		holes += ahead.v[i].err ? ahead.v[i].len : 0;
+	t_eq((long long)holes, (long long)(3 + 20 + 3) * (long long)page, "holes: 2+1 unmapped, 3+20 PROT_NONE pages");
+
+	/* A stop from FN, mid-stream: its value, and not one call more. */
+	for (int stop = 1; stop < 40; stop += 7) {
+		ahead = (struct record){ .stop_after = stop };
+		int rc = pvmio_read_stream_ahead(h, from, len, on_record, &ahead);
+		if (rc != 42 || ahead.n != (size_t)stop) {
+			t_ok(0, "FN's 42 after %d pieces: got %d after %zu", stop, rc, ahead.n);
+			return;
+		}
+	}
+	t_ok(1, "FN's 42 after 1, 8, ... 36 pieces comes back, with no call after it");
+
+	/* The whole address space, as test_whole_space reads it: [vvar] is
+	 * refused although the maps list says r--p, so each thread's passes
+	 * are dropped and made again from the refused byte. */
+	plain = (struct record){ 0 };
+	ahead = (struct record){ 0 };
+	t_eq(pvmio_read_stream(h, 0, UINT64_MAX, on_record, &plain), 0, "read_stream of the whole space");
+	t_eq(pvmio_read_stream_ahead(h, 0, UINT64_MAX, on_record, &ahead), 0, "read_stream_ahead of it");
+	/* Only BIG's bytes are checked: the rest may change (see on_chunk). */
+	size_t differ = 0;
+	for (size_t i = 0; i < plain.n && i < ahead.n; i++)
+		if (memcmp(&plain.v[i], &ahead.v[i], offsetof(struct piece_seen, sum)))
+			differ++;
+	t_ok(plain.n == ahead.n && differ == 0 && !plain.overflow, "the same %zu pieces (%zu differ)", plain.n,
+	     differ);
+}
+
+/* The process exits mid-stream: -ESRCH, as without read-ahead. */
+static struct t_child doomed;
+
+static int kill_at_third(void *ctx, const struct pvmio_chunk *c)
+{
+	(void)c;
+	if (++*(int *)ctx == 3)
+		kill(doomed.pid, SIGKILL);
+	return 0;
+}
+
+static void test_ahead_exit(void)
+{
+	t_child_start(&doomed, 2);
+	struct pvmio *h = NULL;
+	t_eq(pvmio_open(doomed.pid, 0, &h), 0, "pvmio_open(a second child)");
+	if (!h)
+		return;
+	int calls = 0;
+	int rc = pvmio_read_stream_ahead(h, (uint64_t)(uintptr_t)big, BIG_LEN, kill_at_third, &calls);
+	t_eq(rc, -ESRCH, "killed mid-stream: -ESRCH (after %d pieces)", calls);
+	pvmio_close(h);
+	waitpid(doomed.pid, NULL, 0);
+}
+
 int main(void)
 {
 	page = t_page();
+	big_setup();
 	t_child_start(&child, 0);
 	FILE *f = pvmio_fopen(child.pid, "r");
 	t_ok(f != NULL, "pvmio_fopen(child, \"r\")");
@@ -263,9 +426,11 @@ int main(void)
 	if (h) {
 		test_read_stream(h);
 		test_whole_space(h);
+		test_ahead(h);
 		pvmio_close(h);
 	}
 	test_read_stream_force();
+	test_ahead_exit();
 	t_child_kill(&child);
 	return t_done();
 }
