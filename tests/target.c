@@ -2,7 +2,7 @@
  * its regions as NAME=0x... lines, then "READY", and waits to be killed.
  *
  *   target [--big SIZE] [--sparse SIZE] [--threads N] [--seed N] [--leader-exit 1]
- *          [--map FILE]... [--unlink 1]
+ *          [--map FILE]... [--unlink 1] [--big-hole OFFSET]...
  *
  * With --leader-exit 1 the main thread calls pthread_exit after READY and
  * the --threads go on: the process lives, its leader is a zombie.
@@ -16,7 +16,8 @@
  *   ZERO     1 page of zeros, writable
  *   TYPED    1 page of typed values (see below), writable
  *   RANDOM   RANDOM_LEN bytes of seeded random data (heap)
- *   BIG      --big SIZE bytes, writable, byte i is i & 0xff
+ *   BIG      --big SIZE bytes, writable, byte i is i & 0xff; each
+ *            --big-hole OFFSET unmaps the page at BIG+OFFSET
  *   SPARSE   --sparse SIZE bytes, every other page unmapped
  *   SHARED_RO  1 page of a shared memory file, read-only (r--s), byte i is i & 0xff
  *   MAP1..   each --map FILE mapped read-only and private (r--p); with
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
 	uint64_t big = 0, sparse = 0, seed = 1;
 	int threads = 0, leader_exit = 0, unlink_maps = 0, nmaps = 0;
 	const char *maps[8];
+	uint64_t big_holes[8];
+	int nholes = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--big") == 0)
 			big = size_arg(argv[i + 1]);
@@ -84,6 +87,8 @@ int main(int argc, char **argv)
 			maps[nmaps++] = argv[i + 1];
 		else if (strcmp(argv[i], "--unlink") == 0)
 			unlink_maps = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--big-hole") == 0 && nholes < 8)
+			big_holes[nholes++] = size_arg(argv[i + 1]);
 	}
 	/* Let any process of ours trace us where Yama's ptrace_scope is 1. */
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
@@ -152,6 +157,9 @@ int main(int argc, char **argv)
 		}
 		for (uint64_t i = 0; i < big; i++)
 			bigp[i] = (unsigned char)i;
+		for (int k = 0; k < nholes; k++)
+			if (big_holes[k] < big)
+				munmap(bigp + big_holes[k] / page * page, page);
 	}
 	unsigned char *sparsep = NULL;
 	if (sparse) {
