@@ -137,16 +137,19 @@ int pvmio_pointer_size(struct pvmio *h)
 	return (int)sizeof(void *);
 }
 
-int lib_retarget(struct pvmio *h)
+int lib_retarget(struct pvmio *h, pid_t failed)
 {
 	if (h->core)
 		return -ESRCH;
+	/* The other thread of a read-ahead moved on already: use its pick. */
+	if (lib_io_pid(h) != failed)
+		return 0;
 	if (pvmio_check_alive(h) < 0)
 		return -ESRCH;
 	pid_t live = lib_live_thread(h->pin.tgid);
-	if (live < 0 || live == lib_io_pid(h))
+	if (live < 0 || live == failed)
 		return -ESRCH;
-	__atomic_store_n(&h->io_pid, live, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&h->io_pid, &failed, live, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	return 0;
 }
 

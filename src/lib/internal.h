@@ -93,9 +93,10 @@ pid_t lib_live_thread(pid_t tgid);
 /* 0 while the pinned thread group lives, -ESRCH once it is gone. */
 int lib_group_alive(const struct lib_pin *pin);
 
-/* handle.c: goes through another live thread once ours has ended;
- * -ESRCH if none. */
-int lib_retarget(struct pvmio *h);
+/* handle.c: goes through another live thread once FAILED, the one a call
+ * went through, has ended (0 at once if another call moved on from it
+ * meanwhile); -ESRCH if none lives. */
+int lib_retarget(struct pvmio *h, pid_t failed);
 
 /* transfer.c */
 uint64_t lib_clip(uint64_t addr, uint64_t len);

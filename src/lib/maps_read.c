@@ -25,10 +25,12 @@ int pvmio_maps_read(struct pvmio *h, struct pvmio_maps **out)
 	 * gives lines out of order or overlapping (EINVAL from the parser).
 	 * Read it again; a process held by --stop gives it whole at once. */
 	for (int tries = 0;; tries++) {
+		pid_t pid;
 		do {
-			lib_proc_path(path, sizeof path, lib_io_pid(h), "maps");
+			pid = lib_io_pid(h);
+			lib_proc_path(path, sizeof path, pid, "maps");
 			rc = lib_slurp(path, &text, &len);
-		} while (rc == -ENOENT && lib_retarget(h) == 0);
+		} while (rc == -ENOENT && lib_retarget(h, pid) == 0);
 		if (rc < 0)
 			return rc == -ENOENT ? -ESRCH : rc;
 		/* A process lists no mappings once its address space is gone,

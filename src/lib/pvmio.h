@@ -97,9 +97,12 @@ int pvmio_read_stream(struct pvmio *h, uint64_t addr, uint64_t len,
 		      pvmio_chunk_fn fn, void *ctx);
 /* The same stream, with the next batch read on a second thread while FN
  * handles this one: for an FN that takes time of its own (a search, a
- * format), on a machine with two CPUs or more.  FN is called as above, on
- * the caller's thread, one chunk at a time, in order; a chunk's data stays
- * valid until FN returns.  While the stream runs, FN must not use H. */
+ * format), on a machine with two CPUs or more.  FN gets what it would get
+ * above, one chunk at a time, in order, but on the caller's thread and on
+ * the second one in turn; a chunk's data stays valid until FN returns.
+ * While the stream runs, FN must not use H, nor leave it by longjmp.  The
+ * second thread takes no asynchronous signals; a write to a closed pipe
+ * from it fails with EPIPE (see pvmio_pread(3)). */
 int pvmio_read_stream_ahead(struct pvmio *h, uint64_t addr, uint64_t len,
 			    pvmio_chunk_fn fn, void *ctx);
 

@@ -42,6 +42,7 @@ struct pass {
 	struct iovec riov[PVMIO_IOV_MAX];
 	size_t npieces, nriov, bytes;
 	int plan_rc;	/* the maps list could not be read for the plan */
+	int had_maps;	/* the plan had a maps list */
 	ssize_t got;	/* the read's outcome */
 	int alive;	/* pvmio_check_alive after the read */
 };
@@ -192,7 +193,9 @@ static int hand_on(struct stream *s, struct pass *p)
 		 * byte fails again, report its page and go on. */
 		uint64_t fail = pc->addr + have, next = fail, next_left = p->left - (fail - p->pos);
 		pthread_mutex_lock(&s->lock);
-		int again = fail == s->last_fail, err = s->maps ? -EIO : -EFAULT;
+		/* As the plan saw it: the other thread may have read a list
+		 * since. */
+		int again = fail == s->last_fail, err = p->had_maps ? -EIO : -EFAULT;
 		if (!again) {
 			s->last_fail = fail;
 			rc = load_maps(s);
@@ -237,6 +240,7 @@ static void passes(struct stream *s, struct pass *p)
 			p->plan_rc = load_maps(s);
 		if (!p->plan_rc)
 			plan(s, p);
+		p->had_maps = s->maps != NULL;
 		s->pos = p->plan_rc ? s->pos : p->next;
 		s->left = p->plan_rc ? 0 : p->next_left;
 		pthread_mutex_unlock(&s->lock);
@@ -324,20 +328,28 @@ static int stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_fn f
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	pthread_t thread;
-	int two = 0;
+	int two = 0, cancel;
 	if (ahead) {
-		/* The second thread takes no signals: this one keeps them all,
-		 * as without read-ahead.  Without a thread (a limit on them)
-		 * the stream is read by this one alone. */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
+		/* The second thread takes no asynchronous signals: this one
+		 * keeps them, as without read-ahead.  Faults in FN (SIGSEGV...)
+		 * still go to the thread that caused them.  Without a thread (a
+		 * limit on them) the stream is read by this one alone. */
+		sigset_t blocked, old;
+		sigfillset(&blocked);
+		static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+		for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+			sigdelset(&blocked, faults[i]);
+		pthread_sigmask(SIG_SETMASK, &blocked, &old);
 		two = pthread_create(&thread, NULL, second_thread, s) == 0;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	/* Cancelled in a wait, this thread would leave the other running
+	 * on freed memory. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	passes(s, p);
 	if (two)
 		pthread_join(thread, NULL);
+	pthread_setcancelstate(cancel, NULL);
 	rc = s->rc;
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);

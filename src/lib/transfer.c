@@ -94,8 +94,8 @@ ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigne
 		return (ssize_t)total;
 	}
 	for (unsigned tries = 0;;) {
-		ssize_t n = write ? process_vm_writev(lib_io_pid(h), l, nl, r, nr, 0)
-				  : process_vm_readv(lib_io_pid(h), l, nl, r, nr, 0);
+		pid_t pid = lib_io_pid(h);
+		ssize_t n = write ? process_vm_writev(pid, l, nl, r, nr, 0) : process_vm_readv(pid, l, nl, r, nr, 0);
 		if (n >= 0)
 			return n;
 		int err = errno;
@@ -103,7 +103,7 @@ ssize_t lib_xfer_once(struct pvmio *h, int write, const struct iovec *l, unsigne
 			continue;
 		/* The thread we go through ended; another may live on.  (Kept
 		 * in err: looking for it reads /proc, which sets errno.) */
-		if (err == ESRCH && lib_retarget(h) == 0)
+		if (err == ESRCH && lib_retarget(h, pid) == 0)
 			continue;
 		return -err;
 	}
