@@ -200,6 +200,78 @@ PY
 	same_dump "$D/want" "$PVMIO" dump -C "$TPID" "$(hex "$T_BIG + 1"):$((T_BIG_LEN - 1))"
 }
 
+# dump formats a long run of whole lines on two CPUs: the second half of
+# each MiB the stream hands it goes to a helper thread (src/cli/dumper.c).
+# BIG's lines come from three kinds, so that runs of equal lines meet the
+# cut anywhere, and at the cut of each of the four MiBs the lines before
+# and after it stand in one of the four ways squeezing can: a b | c,
+# a a | b, a b | b, a a | a.
+@test "dump: runs formatted half on a second CPU are xxd's and hexdump -C's, squeezing across the cut" {
+	start_target --big 4M
+	python3 - "$TPID" "$T_BIG" "$T_BIG_LEN" <<'PY'
+import os, random, sys
+pid, big, n = int(sys.argv[1]), int(sys.argv[2], 0), int(sys.argv[3], 0)
+rnd = random.Random(17)
+kinds = [bytes(rnd.randrange(256) for _ in range(16)) for _ in range(4)]
+lines = [rnd.choice(kinds[:3]) for _ in range(n // 16)]
+MiB = 1 << 20
+for k, (x, y, z) in enumerate([(0, 1, 2), (0, 0, 1), (0, 1, 1), (0, 0, 0)]):
+    first = (k * MiB + MiB // 2) // 16
+    lines[first - 3:first + 1] = [kinds[3], kinds[x], kinds[y], kinds[z]]
+fd = os.open(f"/proc/{pid}/mem", os.O_WRONLY)
+os.pwrite(fd, b"".join(lines), big)
+PY
+	grab "$T_BIG" "$T_BIG_LEN"
+	local off s
+	for off in 0 1 16 4097; do
+		s=$(hex "$T_BIG + off")
+		ref_hd "$s" "$((T_BIG_LEN - off))" >"$D/want"
+		same_dump "$D/want" "$PVMIO" dump -C "$TPID" "$s:$((T_BIG_LEN - off))"
+		ref_hd "$s" "$((T_BIG_LEN - off))" -v >"$D/want"
+		same_dump "$D/want" "$PVMIO" dump -C -v "$TPID" "$s:$((T_BIG_LEN - off))"
+		ref_xxd "$s" "$((T_BIG_LEN - off))" >"$D/want"
+		same_dump "$D/want" "$PVMIO" dump "$TPID" "$s:$((T_BIG_LEN - off))"
+	done
+	# the squeezed dump is short: the cuts' lines are in it as they stand
+	ref_hd "$T_BIG" "$T_BIG_LEN" >"$D/want"
+	[ "$(grep -c '^\*$' "$D/want")" -gt 1000 ]
+}
+
+# A run whose addresses grow a digit (0xffffffff0 to 0x100000000) is cut
+# where they do, and what follows is cut in halves again: a python3 target
+# maps 3 MiB at 0xfff00000, across 2^32, and the dumps start where 2^32
+# falls in the first half of a MiB, in the second, and at its end.
+@test "dump: a long run across 2^32, where addresses grow a digit, is xxd's and hexdump -C's" {
+	local out="$D/py.out"
+	start_process python3 -c '
+import ctypes, random, time
+libc = ctypes.CDLL(None)
+libc.prctl(0x59616d61, ctypes.c_ulong(2**64 - 1), 0, 0, 0)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+# PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE
+a = libc.mmap(0xfff00000, 3 << 20, 3, 0x02 | 0x20 | 0x100000, -1, 0)
+if a != 0xfff00000:
+    print("NOMAP", flush=True)
+else:
+    rnd = random.Random(5)
+    kinds = [rnd.randbytes(16) for _ in range(3)]
+    ctypes.memmove(a, b"".join(rnd.choice(kinds) for _ in range(3 << 16)), 3 << 20)
+    print("READY", flush=True)
+time.sleep(600)' >"$out"
+	wait_until 10 grep -qs 'READY\|NOMAP' "$out" || { echo "python3 did not start" >&2; return 1; }
+	grep -q READY "$out" || skip "0xfff00000 could not be mapped here"
+	grab 0xfff00000 $((3 << 20))
+	local s len
+	for s in 0xfffc0000 0xfffc0003 0xfff40000 0xfff40009 0xfff00000; do
+		len=$((0x100200000 - s))
+		ref_xxd "$s" "$len" >"$D/want"
+		same_dump "$D/want" "$PVMIO" dump "$TPID" "$s:$len"
+		ref_hd "$s" "$len" >"$D/want"
+		same_dump "$D/want" "$PVMIO" dump -C "$TPID" "$s:$len"
+	done
+}
+
 @test "dump: several ranges in one call are the real tools' dumps of each, in order" {
 	start_target
 	shape_zero_page

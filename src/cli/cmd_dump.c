@@ -140,7 +140,9 @@ static int run(const struct invocation *inv)
 			      .doing = "dump",
 			      .ops = &ops,
 			      .ctx = &dumper,
-			      .ahead = 1 };
+			      /* a dumper that formats on two CPUs wants no
+			       * third thread */
+			      .ahead = !dumper.split };
 	status = read_ranges(&j);
 	if (status < 0 && j.bad.bytes) {
 		report_unreadable(&j, "read");

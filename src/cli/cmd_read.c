@@ -260,8 +260,10 @@ static int run(const struct invocation *inv)
 			       /* Raw bytes into a pipe cost pvmio little, and
 				* the pipe's reader needs the other CPU: 1 GiB
 				* into cat took 0.30-0.36 s without read-ahead,
-				* 0.35-0.43 s with it. */
-			       .ahead = !(j.format == F_RAW && j.out.pipe) };
+				* 0.35-0.43 s with it.  A dumper that formats on
+				* two CPUs wants no third thread. */
+			       .ahead = !(j.format == F_RAW && j.out.pipe) &&
+					!((j.format == F_XXD || j.format == F_CANONICAL) && j.dumper.split) };
 	status = read_ranges(&rj);
 	dumper_free(&j.dumper);
 	if (status >= 0)

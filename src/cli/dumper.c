@@ -8,6 +8,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,10 @@ void dumper_init(struct dumper *d, struct out *o, const struct dump_options *opt
 	d->autoskip = opt->style == DUMP_XXD && opt->autoskip;
 	d->squeeze = opt->style == DUMP_CANONICAL && opt->squeeze;
 	d->color = opt->color;
+	if (!d->autoskip && !d->color && d->cols == 16)
+		d->fast = d->style == DUMP_CANONICAL ? FAST_CANONICAL : d->group == 2 ? FAST_XXD : FAST_NONE;
+	cpu_set_t cpus;
+	d->split = d->fast && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) >= 2;
 	if (d->autoskip) {
 		d->zline = malloc(DUMP_LINE_MAX_BYTES);
 		d->lline = malloc(DUMP_LINE_MAX_BYTES);
@@ -70,8 +77,13 @@ void dumper_init(struct dumper *d, struct out *o, const struct dump_options *opt
 	}
 }
 
+static void helper_stop(struct dump_helper *h);
+
 void dumper_free(struct dumper *d)
 {
+	if (d->helper)
+		helper_stop(d->helper);
+	d->helper = NULL;
 	free(d->zline);
 	free(d->lline);
 }
@@ -430,6 +442,158 @@ static size_t lines16(struct dumper *d, const unsigned char *p, size_t lines, in
 	return lines16_body(d, p, lines, 0, (struct line_kernels){ xxd_hex_plain, address_plain });
 }
 
+/* Two CPUs format a long run of whole lines at once: a helper thread
+ * formats the second half of each MiB into a buffer of its own while the
+ * caller formats the first half into the output, which then takes the
+ * helper's text after it.  A line depends only on its bytes and address,
+ * and on the two lines before it for hexdump -C's squeezing, both at
+ * hand.  Formatting is four fifths of a dump's work, so this pays better
+ * than reading ahead, which it replaces: with both, a third thread wants
+ * a CPU and the helper waited 60-100 us a wake-up.  dump of 64 MiB,
+ * medians of 40 alternated runs: 49.1 ms with read-ahead alone, 43.5 ms
+ * split (HELPER_LINES_MAX 16384 or 32768 alike), and 30% less CPU. */
+#define SPLIT_MIN_LINES 2048		/* 32 KiB: less is not worth a wake-up */
+#define HELPER_LINES_MAX 16384		/* 256 KiB: its text stays in L2 */
+#define LINE16_MAX (16 + 71)		/* 16 digits and hexdump -C's line */
+
+struct dump_helper {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum { HELPER_IDLE, HELPER_WORK, HELPER_DONE, HELPER_QUIT } state;
+	struct dumper d;	/* the dumper as at its half's first line */
+	struct out o;		/* its half's text, never written out by it */
+	const unsigned char *p;
+	size_t lines;
+	int canonical;
+};
+
+static void *helper_main(void *arg)
+{
+	struct dump_helper *h = arg;
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (h->state == HELPER_IDLE || h->state == HELPER_DONE)
+			pthread_cond_wait(&h->cond, &h->lock);
+		if (h->state == HELPER_QUIT)
+			break;
+		pthread_mutex_unlock(&h->lock);
+		h->o.len = 0;
+		lines16(&h->d, h->p, h->lines, h->canonical);
+		pthread_mutex_lock(&h->lock);
+		h->state = HELPER_DONE;
+		pthread_cond_broadcast(&h->cond);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* The helper, or NULL where there is no memory or thread for it (the
+ * caller then formats alone). */
+static struct dump_helper *helper_start(void)
+{
+	struct dump_helper *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	/* Room for its half at once: lines16() then never drains it. */
+	h->o = (struct out){ .fd = -1, .cap = 2 * (size_t)HELPER_LINES_MAX * LINE16_MAX };
+	h->o.buf = malloc(h->o.cap);
+	if (!h->o.buf) {
+		free(h);
+		return NULL;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	/* Signals stay with the caller (^C, SIGPIPE); faults go to the
+	 * thread that made them. */
+	sigset_t blocked, old;
+	sigfillset(&blocked);
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+		sigdelset(&blocked, faults[i]);
+	pthread_sigmask(SIG_SETMASK, &blocked, &old);
+	int made = pthread_create(&h->thread, NULL, helper_main, h) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (made)
+		return h;
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h->o.buf);
+	free(h);
+	return NULL;
+}
+
+static void helper_stop(struct dump_helper *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->state = HELPER_QUIT;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->lock);
+	free(h->o.buf);
+	free(h);
+}
+
+/* How many lines from A on take DIGITS digits, as A does: after them the
+ * address is a digit longer, or wraps at 2^64. */
+static uint64_t same_digit_lines(uint64_t a, unsigned digits)
+{
+	if (digits >= 16)
+		return (UINT64_MAX - a) / 16 + 1;
+	return (((uint64_t)1 << (4 * digits)) - a + 15) / 16;
+}
+
+/* lines16() on two CPUs, a MiB at a time, while the run is long and its
+ * addresses keep their length; how many lines were done (0: none). */
+static size_t lines16_split(struct dumper *d, const unsigned char *p, size_t lines, int canonical)
+{
+	size_t done = 0;
+	while (lines - done >= SPLIT_MIN_LINES) {
+		uint64_t a = d->line_addr;
+		size_t seg = lines - done < 2 * HELPER_LINES_MAX ? lines - done : 2 * HELPER_LINES_MAX;
+		if (seg > same_digit_lines(a, address_digits(a)))
+			break;
+		if (!d->helper && !(d->helper = helper_start())) {
+			d->split = 0;
+			break;
+		}
+		struct dump_helper *h = d->helper;
+		const unsigned char *q = p + 16 * done;
+		size_t first = seg / 2;
+		h->d = *d;
+		h->d.o = &h->o;
+		h->d.line_addr = a + 16 * first;
+		/* squeezed()'s state after the line before the helper's first */
+		h->d.have_prev = 1;
+		memcpy(h->d.prev, q + 16 * (first - 1), 16);
+		h->d.starring = memcmp(q + 16 * (first - 1), q + 16 * (first - 2), 16) == 0;
+		h->p = q + 16 * first;
+		h->lines = seg - first;
+		h->canonical = canonical;
+		pthread_mutex_lock(&h->lock);
+		h->state = HELPER_WORK;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->lock);
+
+		lines16(d, q, first, canonical);
+
+		pthread_mutex_lock(&h->lock);
+		while (h->state != HELPER_DONE)
+			pthread_cond_wait(&h->cond, &h->lock);
+		h->state = HELPER_IDLE;
+		pthread_mutex_unlock(&h->lock);
+		out_write(d->o, h->o.buf, h->o.len);
+		d->line_addr = h->d.line_addr;
+		d->have_prev = h->d.have_prev;
+		d->starring = h->d.starring;
+		memcpy(d->prev, h->d.prev, 16);
+		done += seg;
+	}
+	return done;
+}
+
 /* The end of what was dumped; a range that ends at 2^64 wraps it to 0. */
 static void advance_end(struct dumper *d, uint64_t n)
 {
@@ -441,12 +605,13 @@ static void advance_end(struct dumper *d, uint64_t n)
 void dumper_data(struct dumper *d, const unsigned char *p, size_t n)
 {
 	advance_end(d, n);
-	int plain = d->style == DUMP_XXD && d->cols == 16 && d->group == 2 && !d->autoskip && !d->color;
-	int canonical = d->style == DUMP_CANONICAL && d->cols == 16 && !d->autoskip && !d->color;
+	int canonical = d->fast == FAST_CANONICAL;
 	while (n) {
-		if ((plain || canonical) && d->fill == 0 && n >= 16) {
+		if (d->fast && d->fill == 0 && n >= 16) {
 			d->any = 1;
-			size_t lines = lines16(d, p, n / 16, canonical);
+			size_t lines = d->split ? lines16_split(d, p, n / 16, canonical) : 0;
+			if (!lines)
+				lines = lines16(d, p, n / 16, canonical);
 			p += 16 * lines;
 			n -= 16 * lines;
 			continue;

@@ -50,6 +50,12 @@ struct dumper {
 	char tmpl[DUMP_TEMPLATE_MAX];
 	size_t tmpl_len;
 	unsigned hexpos[DUMP_COLS_MAX], textpos;
+	/* the layouts with a loop of their own: xxd's default, hexdump -C's */
+	enum { FAST_NONE, FAST_XXD, FAST_CANONICAL } fast;
+	/* Whether long runs of lines are formatted on two CPUs, half by a
+	 * helper thread (dumper.c): the caller then needs no read-ahead. */
+	int split;
+	struct dump_helper *helper;
 };
 void dumper_init(struct dumper *d, struct out *o, const struct dump_options *opt);
 void dumper_free(struct dumper *d);
