@@ -201,11 +201,13 @@ PY
 }
 
 # dump formats a long run of whole lines on two CPUs: the second half of
-# each MiB the stream hands it goes to a helper thread (src/cli/dumper.c).
-# BIG's lines come from three kinds, so that runs of equal lines meet the
-# cut anywhere, and at the cut of each of the four MiBs the lines before
-# and after it stand in one of the four ways squeezing can: a b | c,
-# a a | b, a b | b, a a | a.
+# each 512 KiB goes to a helper thread (src/cli/dumper.c), so from a MiB's
+# start the cuts fall on odd multiples of 256 KiB.  BIG's lines come from
+# three kinds, so that runs of equal lines meet the cuts anyway, and at
+# every 64 KiB the lines before and after stand in one of the four ways
+# squeezing can: a b | c, a a | b, a b | b, a a | a, picked so that the
+# cuts (every 256 KiB or, with twice the helper's share, 512 KiB) meet all
+# four.
 @test "dump: runs formatted half on a second CPU are xxd's and hexdump -C's, squeezing across the cut" {
 	start_target --big 4M
 	python3 - "$TPID" "$T_BIG" "$T_BIG_LEN" <<'PY'
@@ -214,9 +216,10 @@ pid, big, n = int(sys.argv[1]), int(sys.argv[2], 0), int(sys.argv[3], 0)
 rnd = random.Random(17)
 kinds = [bytes(rnd.randrange(256) for _ in range(16)) for _ in range(4)]
 lines = [rnd.choice(kinds[:3]) for _ in range(n // 16)]
-MiB = 1 << 20
-for k, (x, y, z) in enumerate([(0, 1, 2), (0, 0, 1), (0, 1, 1), (0, 0, 0)]):
-    first = (k * MiB + MiB // 2) // 16
+ways = [(0, 1, 2), (0, 0, 1), (0, 1, 1), (0, 0, 0)]
+for m in range(1, n // 65536):
+    x, y, z = ways[(m + m // 4 + m // 16) % 4]
+    first = m * 65536 // 16
     lines[first - 3:first + 1] = [kinds[3], kinds[x], kinds[y], kinds[z]]
 fd = os.open(f"/proc/{pid}/mem", os.O_WRONLY)
 os.pwrite(fd, b"".join(lines), big)
