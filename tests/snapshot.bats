@@ -741,6 +741,51 @@ PY
 	[ -z "$output" ]
 }
 
+# Past 2 MiB, diff reads A ahead: the next MiB on a second thread while
+# B's bytes are read and compared (cmd_diff.c).  Changed runs sit across
+# the MiB batches, one spans two of them, and one ends the range; each
+# must come out once, whole, in order, as python finds them.
+@test "diff: changed runs across the MiB batches of 24 MiB, read ahead, are the runs that changed" {
+	start_target --big 24M
+	local a="$BATS_TEST_TMPDIR/a.core" b="$BATS_TEST_TMPDIR/b.core"
+	"$PVMIO" core -o "$a" "$TPID"
+	python3 - "$TPID" "$T_BIG" "$T_BIG_LEN" >"$BATS_TEST_TMPDIR/want" <<'PY'
+import os, sys
+pid, big, n = int(sys.argv[1]), int(sys.argv[2], 0), int(sys.argv[3], 0)
+MiB = 1 << 20
+fd = os.open(f"/proc/{pid}/mem", os.O_RDWR)
+old = os.pread(fd, n, big)
+new = bytearray(old)
+spans = [(k * MiB - 5, 10) for k in range(1, 24)] + [(k * MiB + 100, 1) for k in range(0, 24, 3)]
+spans += [(5 * MiB - 100, MiB + 200), (n - 3, 3)]
+for off, ln in spans:
+    for i in range(off, off + ln):
+        new[i] = old[i] ^ 0xff
+os.pwrite(fd, bytes(new), big)
+runs, i = [], 0
+while i < n:
+    if new[i] != old[i]:
+        j = i
+        while j < n and new[j] != old[j]:
+            j += 1
+        print(f"{big + i:#x}..{big + j:#x} {j - i}")
+        i = j
+    else:
+        i += 1
+PY
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -ge 30 ]
+	"$PVMIO" core -o "$b" "$TPID"
+	local x y
+	for x in "$a $TPID" "$a $b"; do
+		read -r x y <<<"$x"
+		run --separate-stderr "$PVMIO" diff "$x" "$y" "$T_BIG:$T_BIG_LEN"
+		echo "diff $x $y: status $status; stderr '$stderr'"
+		[ "$status" -eq 1 ]
+		[ -z "$stderr" ]
+		diff "$BATS_TEST_TMPDIR/want" <(printf '%s\n' "$output" | cut -d' ' -f1,2)
+	done
+}
+
 @test "diff: a missing B or core file exits 2, a process that is gone 3" {
 	start_snapshot
 	take_core t.core --no-stop

@@ -222,7 +222,10 @@ static int compare_range(struct differ *d, uint64_t start, uint64_t len, const c
 {
 	d->name = name;
 	d->base = start;
-	int rc = pvmio_read_stream(d->a->h, start, len, on_a_chunk, d);
+	/* A's next MiB is read on a second CPU while B's is read and the two
+	 * compared: the callbacks touch only B's handle.  Two 1 GiB cores:
+	 * 0.37-0.42 s alone, 0.27-0.29 s so (cat of both: 0.34-0.38 s). */
+	int rc = pvmio_read_stream_ahead(d->a->h, start, len, on_a_chunk, d);
 	close_run(d);
 	return rc;
 }
