@@ -162,6 +162,25 @@ print(h.hexdigest())
 PY
 }
 
+# zeros_for_holes PID ADDR LEN FILE: FILE is those bytes of /proc/PID/mem,
+# with zeros for each page (or the part of it in the range) that cannot be
+# read.
+zeros_for_holes() {
+	python3 - "$@" <<'PY'
+import os, sys
+pid, addr, length = (int(x, 0) for x in sys.argv[1:4])
+fd, want = os.open(f"/proc/{pid}/mem", os.O_RDONLY), bytearray()
+for page in range(addr, addr + length, 4096):
+    n = min(4096, addr + length - page)
+    try:
+        want += os.pread(fd, n, page)
+    except OSError:
+        want += bytes(n)
+got = open(sys.argv[4], "rb").read()
+assert got == bytes(want), f"{length}: {len(got)} bytes, want {len(want)}"
+PY
+}
+
 # Past 2 MiB, read into a file, dump -g 4 and find read ahead: two threads
 # take turns, each reading a MiB into its own buffer and passing it on in
 # order (pvmio_read_stream_ahead(3)).  (dump's default layout formats on two
@@ -210,23 +229,6 @@ PY
 	grep -q "12288 bytes unreadable, the first at $(hex "$T_BIG + 3 * mib + 5 * 4096") (not mapped)" \
 		"$BATS_TEST_TMPDIR/err"
 	[ "$(stat -c %s "$got")" -eq $((24 * mib - 3 * 4096)) ]
-}
-
-# zeros_for_holes PID ADDR LEN FILE: FILE is those bytes of /proc/PID/mem,
-# with zeros for each page it cannot read.
-zeros_for_holes() {
-	python3 - "$@" <<'PY'
-import os, sys
-pid, addr, length = (int(x, 0) for x in sys.argv[1:4])
-fd, want = os.open(f"/proc/{pid}/mem", os.O_RDONLY), bytearray()
-for page in range(addr, addr + length, 4096):
-    try:
-        want += os.pread(fd, 4096, page)
-    except OSError:
-        want += bytes(4096)
-got = open(sys.argv[4], "rb").read()
-assert got == bytes(want), f"{len(got)} bytes, want {len(want)}"
-PY
 }
 
 @test "read: 1 GiB through a pipe into sha256sum is the target's bytes, every page in its place" {
@@ -283,19 +285,7 @@ print(h.hexdigest())')
 	done
 	for len in 4096 8193 $((1 << 20)) $((2 << 20)); do
 		"$PVMIO" read --holes=zero "$TPID" "$T_SPARSE:$len" 2>/dev/null | cat >"$BATS_TEST_TMPDIR/got" || true
-		python3 - "$TPID" "$T_SPARSE" "$len" "$BATS_TEST_TMPDIR/got" <<'PY'
-import os, sys
-pid, addr, length = (int(x, 0) for x in sys.argv[1:4])
-fd, want = os.open(f"/proc/{pid}/mem", os.O_RDONLY), bytearray()
-for page in range(addr, addr + length, 4096):
-    n = min(4096, addr + length - page)
-    try:
-        want += os.pread(fd, n, page)
-    except OSError:
-        want += bytes(n)
-got = open(sys.argv[4], "rb").read()
-assert got == bytes(want), f"{length}: {len(got)} bytes, want {len(want)}"
-PY
+		zeros_for_holes "$TPID" "$T_SPARSE" "$len" "$BATS_TEST_TMPDIR/got"
 	done
 }
 
