@@ -273,6 +273,19 @@ signal_midway() {
 	assert_runs "$TPID"
 }
 
+# core writes the 64 MiB region from two threads in turn, and the second
+# takes no signals: a reader gone midway (40 MiB in, inside the region)
+# must still end it by SIGPIPE, target resumed.
+@test "stop: a closed pipe on core resumes the target, and pvmio ends by SIGPIPE, quietly" {
+	start_target --threads 4 --big 64M
+	run bash -c '"$1" core "$2" 2>"$3" | head -c 40M | wc -c; echo "${PIPESTATUS[0]}"' _ \
+		"$PVMIO" "$TPID" "$BATS_TEST_TMPDIR/err"
+	[ "${lines[0]}" -eq $((40 << 20)) ]
+	[ "${lines[1]}" -eq 141 ]
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	assert_runs "$TPID"
+}
+
 # traced PID: /proc/PID/status shows a tracer.
 traced() {
 	[[ $(awk '/^TracerPid:/ {print $2}' "/proc/$1/status") != 0 ]]

@@ -228,6 +228,11 @@ static int run(const struct invocation *inv)
 	struct pvmio_core_summary sum;
 	int rc = pvmio_core_write(t.h, out.fd, &o, &sum);
 	progress_end(&job.progress);
+	/* A reader that went away: end by SIGPIPE as cat does (resuming a
+	 * stopped target first), though the write that met it may have been
+	 * on the library's second thread, which takes no signals. */
+	if (rc == -EPIPE)
+		kill(getpid(), SIGPIPE);
 	pid_t pid = t.pid;
 	target_close(&t);	/* resumed as soon as its memory is written */
 	if (rc == 0 && out.final && fsync(out.fd) < 0)

@@ -237,7 +237,9 @@ struct pvmio_core_options {
 	 * MADV_DONTDUMP say. */
 	int all;
 	/* Called after each piece of memory written (DONE of TOTAL bytes);
-	 * non-zero stops the job, and is returned.  May be NULL. */
+	 * non-zero stops the job, and is returned.  May be NULL.  Like the
+	 * writes to FD, it may run on a second thread the library starts
+	 * (one call at a time, in order: pvmio_read_stream_ahead). */
 	int (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *ctx;
 	/* Which mappings carry their bytes at all, before the filter: zero
@@ -252,8 +254,10 @@ struct pvmio_core_summary {
 	uint64_t threads;	/* threads whose registers are in the file */
 	uint64_t size;		/* the file's length */
 };
-/* 0, or -errno: -EIO/-ENOSPC... writing FD, -ESRCH the process exited.
- * SUMMARY (may be NULL) is filled either way. */
+/* 0, or -errno: -EIO/-ENOSPC... writing FD, -ESRCH the process exited,
+ * -EPIPE FD is a pipe with no reader (SIGPIPE may not have been raised: a
+ * write on the second thread does not raise it).  SUMMARY (may be NULL)
+ * is filled either way. */
 int pvmio_core_write(struct pvmio *h, int fd, const struct pvmio_core_options *opt,
 		     struct pvmio_core_summary *summary);
 
