@@ -455,6 +455,46 @@ PY
 	grep -q "^$T_BIG\.\.$(hex $((T_BIG + (1 << 30)))) " <("$PVMIO" maps "$CORE")
 }
 
+# Past 2 MiB a mapping is read ahead, the next MiB on a second thread, and
+# the two threads write the core in turn: pages numbered in their bytes,
+# every seventh left zero (a hole in the file), must land in their place.
+@test "core: 24 MiB of numbered pages, written by two threads in turn, are the process's bytes in the core" {
+	start_snapshot --big 1
+	python3 - "$TPID" "$T_BIG" <<'PY'
+import os, sys
+pid, big = int(sys.argv[1]), int(sys.argv[2], 0)
+fd = os.open(f"/proc/{pid}/mem", os.O_RDWR)
+for k in range(24 * 256):
+    page = bytes(4096) if k % 7 == 3 else (k.to_bytes(8, "little") + b"pvmio co" * 511)
+    os.pwrite(fd, page, big + 4096 * k)
+PY
+	freeze
+	take_core big.core
+	python3 - "$TPID" "$CORE" "$T_BIG" <<'PY'
+import os, struct, sys
+pid, path, big = int(sys.argv[1]), sys.argv[2], int(sys.argv[3], 0)
+core = open(path, "rb")
+eh = core.read(64)
+phoff, = struct.unpack_from("<Q", eh, 32)
+phentsize, phnum = struct.unpack_from("<HH", eh, 54)
+for i in range(phnum):
+    core.seek(phoff + i * phentsize)
+    t, fl, off, va, pa, fs, ms, al = struct.unpack("<IIQQQQQQ", core.read(56))
+    if t == 1 and va == big:
+        break
+else:
+    sys.exit(f"no PT_LOAD at {big:#x}")
+n = 25 << 20
+assert fs >= n, f"{fs} bytes in the core"
+core.seek(off)
+got = core.read(n)
+want = os.pread(os.open(f"/proc/{pid}/mem", os.O_RDONLY), n, big)
+for k in range(n // 4096):
+    if got[4096 * k:4096 * (k + 1)] != want[4096 * k:4096 * (k + 1)]:
+        sys.exit(f"page {k} differs: core {got[4096 * k:4096 * k + 8].hex()}, process {want[4096 * k:4096 * k + 8].hex()}")
+PY
+}
+
 @test "core: coredump_filter 0x31 leaves the shared page out, 0x33 and --all put it in" {
 	start_snapshot
 	echo 0x31 >"/proc/$TPID/coredump_filter"
