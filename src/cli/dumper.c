@@ -5,12 +5,12 @@
 #include "config.h"
 #include "dumper.h"
 #include "hexsimd.h"
+#include "quiet_thread.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,17 +504,8 @@ static struct dump_helper *helper_start(void)
 	}
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->cond, NULL);
-	/* Signals stay with the caller (^C, SIGPIPE); faults go to the
-	 * thread that made them. */
-	sigset_t blocked, old;
-	sigfillset(&blocked);
-	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
-	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
-		sigdelset(&blocked, faults[i]);
-	pthread_sigmask(SIG_SETMASK, &blocked, &old);
-	int made = pthread_create(&h->thread, NULL, helper_main, h) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (made)
+	/* Signals stay with the caller (^C, SIGPIPE). */
+	if (quiet_thread_start(&h->thread, helper_main, h) == 0)
 		return h;
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->lock);

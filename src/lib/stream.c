@@ -15,11 +15,11 @@
 #include "config.h"
 #include "pvmio.h"
 #include "internal.h"
+#include "quiet_thread.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -334,14 +334,7 @@ static int stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_fn f
 		 * keeps them, as without read-ahead.  Faults in FN (SIGSEGV...)
 		 * still go to the thread that caused them.  Without a thread (a
 		 * limit on them) the stream is read by this one alone. */
-		sigset_t blocked, old;
-		sigfillset(&blocked);
-		static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
-		for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
-			sigdelset(&blocked, faults[i]);
-		pthread_sigmask(SIG_SETMASK, &blocked, &old);
-		two = pthread_create(&thread, NULL, second_thread, s) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		two = quiet_thread_start(&thread, second_thread, s) == 0;
 	}
 	/* Cancelled in a wait, this thread would leave the other running
 	 * on freed memory. */

@@ -1,0 +1,28 @@
+/* A thread that takes no asynchronous signals: the library's read-ahead
+ * thread (stream.c) and the dumper's helper (src/cli/dumper.c).  Inline
+ * in a header, so that both share it without an export. */
+#ifndef PVMIO_QUIET_THREAD_H
+#define PVMIO_QUIET_THREAD_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+
+/* Starts FN(ARG) with every signal blocked but the faults: ^C, SIGPIPE
+ * and the rest stay with the threads that had them, while a fault
+ * (SIGSEGV...) still goes to the thread that made it, to its handler
+ * (ASan's, say).  0, or pthread_create's error. */
+static inline int quiet_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t blocked, old;
+	sigfillset(&blocked);
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+		sigdelset(&blocked, faults[i]);
+	pthread_sigmask(SIG_SETMASK, &blocked, &old);
+	int rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+#endif
