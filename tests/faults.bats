@@ -376,3 +376,26 @@ PY
 	[ "$status" -eq 4 ]
 	[[ $stderr == *"Too many open files (pvmio's own limit: see ulimit -n)" ]]
 }
+
+# A write past `ulimit -f` (RLIMIT_FSIZE; bash's unit is 1 KiB, dash's
+# 512 bytes) would end pvmio by SIGXFSZ without
+# a word, and from read-ahead's second thread it would not: pvmio ignores
+# the signal, so every thread's write fails with EFBIG, said in words.
+@test "faults: a write past ulimit -f (read and dump into a file, core -o) is exit 4, 'File too large'; no core file is left" {
+	start_target --big 8M
+	local f="$BATS_TEST_TMPDIR/out" cmd
+	the_program
+	for cmd in read dump; do
+		run --separate-stderr bash -c 'ulimit -f 1024 && exec "$@" >"$0"' "$f" env "${LIBENV[@]}" "$BIN" $cmd "$TPID" "$T_BIG:8M"
+		echo "$cmd: status $status; stderr $stderr"
+		[ "$status" -eq 4 ]
+		[ "$stderr" = "pvmio: $cmd: cannot write to stdout: File too large" ]
+		[ "$(stat -c %s "$f")" -eq $((1 << 20)) ]
+	done
+	run --separate-stderr bash -c 'ulimit -f 1024 && exec "$@"' bash env "${LIBENV[@]}" "$BIN" core -o "$f.core" "$TPID"
+	echo "core: status $status; stderr $stderr"
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "pvmio: core: cannot write the core file to $f.core: File too large" ]
+	[ ! -e "$f.core" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name '.pvmio-core-*')" ]
+}

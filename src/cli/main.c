@@ -76,6 +76,10 @@ int main(int argc, char **argv)
 	unsetenv("POSIX_ME_HARDER");
 	/* A closed output pipe ends pvmio as it ends cat. */
 	signal(SIGPIPE, SIG_DFL);
+	/* A write past `ulimit -f` fails with EFBIG, which is said in words
+	 * (exit 4), on whichever thread made it, rather than killing pvmio
+	 * without a word. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (argc < 2) {
 		overview(stderr);
