@@ -230,8 +230,10 @@ static int run(const struct invocation *inv)
 	progress_end(&job.progress);
 	/* A reader that went away: end by SIGPIPE as cat does (resuming a
 	 * stopped target first), though the write that met it may have been
-	 * on the library's second thread, which takes no signals. */
-	if (rc == -EPIPE)
+	 * on the library's second thread, which takes no SIGPIPE.  Not for a
+	 * regular file (a FUSE one may say EPIPE): its temporary file must
+	 * be removed below. */
+	if (rc == -EPIPE && !out.final)
 		kill(getpid(), SIGPIPE);
 	pid_t pid = t.pid;
 	target_close(&t);	/* resumed as soon as its memory is written */

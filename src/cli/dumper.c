@@ -443,9 +443,9 @@ static size_t lines16(struct dumper *d, const unsigned char *p, size_t lines, in
 }
 
 /* Two CPUs format a long run of whole lines at once: a helper thread
- * formats the second half of each MiB into a buffer of its own while the
- * caller formats the first half into the output, which then takes the
- * helper's text after it.  A line depends only on its bytes and address,
+ * formats the second half of each 512 KiB into a buffer of its own while
+ * the caller formats the first half into the output, which then takes
+ * the helper's text after it.  A line depends only on its bytes and address,
  * and on the two lines before it for hexdump -C's squeezing, both at
  * hand.  Formatting is four fifths of a dump's work, so this pays better
  * than reading ahead, which it replaces: with both, a third thread wants
@@ -536,8 +536,8 @@ static uint64_t same_digit_lines(uint64_t a, unsigned digits)
 	return (((uint64_t)1 << (4 * digits)) - a + 15) / 16;
 }
 
-/* lines16() on two CPUs, a MiB at a time, while the run is long and its
- * addresses keep their length; how many lines were done (0: none). */
+/* lines16() on two CPUs, 512 KiB at a time, while the run is long and
+ * its addresses keep their length; how many lines were done (0: none). */
 static size_t lines16_split(struct dumper *d, const unsigned char *p, size_t lines, int canonical)
 {
 	size_t done = 0;

@@ -93,7 +93,7 @@ int report_parse_error(const struct target *t, const struct perr *e)
 }
 
 static struct pvmio *stopped_target;
-volatile sig_atomic_t cli_interrupted;
+_Atomic int cli_interrupted;
 static int graceful;
 
 static void note_signal(int sig)

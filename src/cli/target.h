@@ -61,8 +61,10 @@ void describe_unreadable(struct target *t, uint64_t addr, char *buf, size_t size
 /* Commands that write catch SIGINT, SIGTERM and SIGHUP instead of dying:
  * cli_interrupted is then the signal, and they end with an account of
  * what was written (writing.h); a target they stopped is resumed by
- * target_close as on any other way out. */
-extern volatile sig_atomic_t cli_interrupted;
+ * target_close as on any other way out.  Atomic (and lock-free, so a
+ * handler may set it): read-ahead and dump's helper read it on threads
+ * of their own. */
+extern _Atomic int cli_interrupted;
 void cli_catch_interrupts(void);
 
 #endif

@@ -8,15 +8,19 @@
 #include <signal.h>
 #include <stddef.h>
 
-/* Starts FN(ARG) with every signal blocked but the faults: ^C, SIGPIPE
- * and the rest stay with the threads that had them, while a fault
+/* Starts FN(ARG) with every signal blocked but those its own work
+ * raises: ^C, SIGPIPE and the rest stay with the threads that had them
+ * (SIGPIPE: a --stop handler must resume the target from the thread that
+ * stopped it, so writers pass EPIPE on themselves), while a fault
  * (SIGSEGV...) still goes to the thread that made it, to its handler
- * (ASan's, say).  0, or pthread_create's error. */
+ * (ASan's, say), a write past RLIMIT_FSIZE still ends the process by
+ * SIGXFSZ, and a background job's write to a terminal with tostop still
+ * stops it by SIGTTOU.  0, or pthread_create's error. */
 static inline int quiet_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	sigset_t blocked, old;
 	sigfillset(&blocked);
-	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGXFSZ, SIGTTOU };
 	for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
 		sigdelset(&blocked, faults[i]);
 	pthread_sigmask(SIG_SETMASK, &blocked, &old);
