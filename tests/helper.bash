@@ -44,11 +44,19 @@ start_process() {
 }
 
 # Kills every target this test started, by pid, and removes what
-# as_nobody staged.
+# as_nobody staged.  A target that ended early may have its pid given to
+# another process by now (pid_max is 32768 on many machines): only a
+# child of this shell (the test's, which teardown runs in) is killed.
 stop_targets() {
-	local pid
+	local pid stat
 	for pid in "${TARGET_PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
+		stat=
+		read -r stat <"/proc/$pid/stat" 2>/dev/null || true
+		# after the command's name: the state, then the parent's pid
+		stat=${stat##*) }
+		if [[ $stat == ?" $BASHPID "* ]]; then
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
 		wait "$pid" 2>/dev/null || true
 	done
 	TARGET_PIDS=()
