@@ -321,6 +321,19 @@ not() {
 	! "$@"
 }
 
+# For wait_until, which runs its command anew each time (a $(...) among
+# its arguments is worked out once, before the first try):
+# lines_at_least N FILE: FILE has N lines or more.
+lines_at_least() {
+	[ "$(wc -l <"$2")" -ge "$1" ]
+}
+
+# threads_are PID N: the process has N threads.
+threads_are() {
+	local t=(/proc/"$1"/task/*)
+	[ "${#t[@]}" -eq "$2" ]
+}
+
 # mem_is PID ADDR HEX: the bytes at ADDR are HEX now (read by mem_hex).
 mem_is() {
 	[[ $(mem_hex "$1" "$2" "$((${#3} / 2))") == "$3" ]]

@@ -972,7 +972,7 @@ for i in range(2):
     threading.Thread(target=lambda: time.sleep(600), daemon=True).start()
 print("READY", flush=True)
 time.sleep(600)'
-	wait_until 10 test "$(ls /proc/"$TPID"/task | wc -l)" -eq 3
+	wait_until 10 threads_are "$TPID" 3
 	run "$PVMIO" core "$TPID" -o "$D/py.core"
 	[ "$status" -eq 0 ]
 	local exe

@@ -45,6 +45,15 @@ u32() {
 	mem_read "$TPID" "$1" 4 | od -An -tu4 | tr -d ' '
 }
 
+# u32_is_not ADDR V, u32_above ADDR V: for wait_until, read anew each time.
+u32_is_not() {
+	[ "$(u32 "$1")" != "$2" ]
+}
+
+u32_above() {
+	[ "$(u32 "$1")" -gt "$2" ]
+}
+
 @test "watch: sees every change of a counter polled faster than it changes" {
 	start_ticker 50
 	run --separate-stderr "$PVMIO" watch -t u32 --interval 10ms --count 6 "$TPID" counter
@@ -159,7 +168,7 @@ PY
 	wait_until 5 grep -q unreadable "$out"
 	sleep 0.1
 	kill -HUP "$TPID"
-	wait_until 5 test "$(wc -l <"$out")" -ge 3
+	wait_until 5 lines_at_least 3 "$out"
 	kill -INT "$wpid"
 	wait "$wpid"
 	cat "$out"
@@ -192,7 +201,7 @@ PY
 	# still running: the counter goes on
 	local a b
 	a=$(u32 "$T_COUNTER")
-	wait_until 5 not test "$(u32 "$T_COUNTER")" = "$a"
+	wait_until 5 u32_is_not "$T_COUNTER" "$a"
 	b=$(proc_state "$TPID")
 	[[ $b != t && $b != T ]]
 }
@@ -341,7 +350,7 @@ PY
 		seen=$(u32 "$T_SEEN3")
 		"$PVMIO" write -t u32 --interval 5ms "$TPID" pinned 3 --hold &
 		local hpid=$!
-		wait_until 10 test "$(u32 "$T_SEEN3")" -gt "$seen"
+		wait_until 10 u32_above "$T_SEEN3" "$seen"
 		kill -"$sig" "$hpid"
 		local rc=0
 		wait "$hpid" || rc=$?
