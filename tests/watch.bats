@@ -6,6 +6,8 @@
 # SIGHUP unmaps and maps again.  No assertion is on time itself: only
 # loose bounds that a slow machine cannot break.
 
+bats_require_minimum_version 1.5.0
+
 load helper
 
 # start_ticker [PERIOD_MS]: starts tests/ticker as TPID, with T_COUNTER,
