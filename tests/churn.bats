@@ -225,9 +225,15 @@ region() {
 	local before round
 	for ((round = 0; ; round++)); do
 		more $((round * 2)) || break
-		# 4.5 MiB through a 1 MiB pipe: pvmio holds the stop meanwhile
-		timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>/dev/null |
-			python3 "$BATS_FILE_TMPDIR/held.py" "$TPID"
+		# 4.5 MiB through a 1 MiB pipe: pvmio holds the stop meanwhile.
+		# On a failure, what pvmio said and its status are shown.
+		{
+			timeout 60 "$PVMIO" read --stop --holes=zero "$TPID" "$T_AREA..$END" 2>"$BATS_TEST_TMPDIR/pv.err"
+			echo "pvmio: exit $?" >>"$BATS_TEST_TMPDIR/pv.err"
+		} | python3 "$BATS_FILE_TMPDIR/held.py" "$TPID" || {
+			cat "$BATS_TEST_TMPDIR/pv.err"
+			return 1
+		}
 		wait_until 5 running "$TPID"
 		before=$(mem_hex "$TPID" "$T_SPAWNED" 8)
 		wait_until 5 not mem_is "$TPID" "$T_SPAWNED" "$before"
