@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +66,7 @@ void dumper_init(struct dumper *d, struct out *o, const struct dump_options *opt
 	d->color = opt->color;
 	if (!d->autoskip && !d->color && d->cols == 16)
 		d->fast = d->style == DUMP_CANONICAL ? FAST_CANONICAL : d->group == 2 ? FAST_XXD : FAST_NONE;
-	cpu_set_t cpus;
-	d->split = d->fast && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) >= 2;
+	d->split = d->fast && usable_cpus() >= 2;
 	if (d->autoskip) {
 		d->zline = malloc(DUMP_LINE_MAX_BYTES);
 		d->lline = malloc(DUMP_LINE_MAX_BYTES);

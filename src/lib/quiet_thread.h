@@ -1,12 +1,21 @@
-/* A thread that takes no asynchronous signals: the library's read-ahead
- * thread (stream.c) and the dumper's helper (src/cli/dumper.c).  Inline
- * in a header, so that both share it without an export. */
+/* A thread that takes no asynchronous signals, and whether a second CPU
+ * is there for it: the library's read-ahead thread (stream.c) and the
+ * dumper's helper (src/cli/dumper.c).  Inline in a header, so that both
+ * share it without an export. */
 #ifndef PVMIO_QUIET_THREAD_H
 #define PVMIO_QUIET_THREAD_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+
+/* The CPUs this process may run on (sched_getaffinity), or 1. */
+static inline int usable_cpus(void)
+{
+	cpu_set_t set;
+	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
 
 /* Starts FN(ARG) with every signal blocked but those its own work
  * raises: ^C, SIGPIPE and the rest stay with the threads that had them

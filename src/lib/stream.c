@@ -19,7 +19,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -301,12 +300,6 @@ static void *second_thread(void *arg)
 	free(buf);
 	free(p);
 	return NULL;
-}
-
-static int usable_cpus(void)
-{
-	cpu_set_t set;
-	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
 
 static int stream(struct pvmio *h, uint64_t addr, uint64_t len, pvmio_chunk_fn fn, void *ctx, int ahead)
