@@ -48,6 +48,12 @@ struct job {
 	int big;
 };
 
+/* Whether J's format is one of the dumper's. */
+static int dumps(const struct job *j)
+{
+	return j->format == F_XXD || j->format == F_CANONICAL;
+}
+
 static void feed(struct job *j, const unsigned char *p, size_t n)
 {
 	switch (j->format) {
@@ -73,7 +79,7 @@ static void feed(struct job *j, const unsigned char *p, size_t n)
 static void range_begin(void *ctx, const struct range *r)
 {
 	struct job *j = ctx;
-	if (j->format == F_XXD || j->format == F_CANONICAL)
+	if (dumps(j))
 		dumper_start(&j->dumper, r->addr);
 	else if (j->format == F_C)
 		carray_start(&j->carray, &j->out, r->addr);
@@ -112,7 +118,7 @@ static void range_end(void *ctx, const struct range *r, int whole, uint64_t byte
 	(void)r;
 	if (!whole && !bytes)
 		return;
-	if (j->format == F_XXD || j->format == F_CANONICAL)
+	if (dumps(j))
 		dumper_finish(&j->dumper);
 	else if (j->format == F_C)
 		carray_finish(&j->carray);
@@ -263,7 +269,7 @@ static int run(const struct invocation *inv)
 				* 0.35-0.43 s with it.  A dumper that formats on
 				* two CPUs wants no third thread. */
 			       .ahead = !(j.format == F_RAW && j.out.pipe) &&
-					!((j.format == F_XXD || j.format == F_CANONICAL) && j.dumper.split) };
+					!(dumps(&j) && j.dumper.split) };
 	status = read_ranges(&rj);
 	dumper_free(&j.dumper);
 	if (status >= 0)
