@@ -47,11 +47,7 @@ u32() {
 	mem_read "$TPID" "$1" 4 | od -An -tu4 | tr -d ' '
 }
 
-# u32_is_not ADDR V, u32_above ADDR V: for wait_until, read anew each time.
-u32_is_not() {
-	[ "$(u32 "$1")" != "$2" ]
-}
-
+# u32_above ADDR V: for wait_until, read anew each time.
 u32_above() {
 	[ "$(u32 "$1")" -gt "$2" ]
 }
@@ -202,8 +198,8 @@ PY
 	[ "${#lines[@]}" -eq 4 ]
 	# still running: the counter goes on
 	local a b
-	a=$(u32 "$T_COUNTER")
-	wait_until 5 u32_is_not "$T_COUNTER" "$a"
+	a=$(mem_hex "$TPID" "$T_COUNTER" 4)
+	wait_until 5 not mem_is "$TPID" "$T_COUNTER" "$a"
 	b=$(proc_state "$TPID")
 	[[ $b != t && $b != T ]]
 }
