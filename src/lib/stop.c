@@ -67,7 +67,8 @@ static int seize_new(struct pvmio *h, size_t *first_new)
 				 * or a zombie, a leader whose threads run on.  Its
 				 * errno is kept: the stat's own once made a thread
 				 * that ended meanwhile "No such file or directory",
-				 * and --stop failed (churn.bats, about 1 run in 150). */
+				 * and --stop failed (churn.bats under make stress: 3
+				 * runs of 5). */
 				struct lib_stat st;
 				int gone = lib_proc_stat(tid, &st);
 				if (gone == -ESRCH)
