@@ -68,6 +68,7 @@ struct writer {
 	struct progress progress;
 	uint64_t written;
 	uint64_t planned;	/* bytes the dry pass found to write */
+	int holding;	/* --hold's rewrites: an interrupt is their normal end */
 };
 
 /* Checks, writes and verifies one contiguous run; 0 or an exit status. */
@@ -79,7 +80,7 @@ static int put(struct writer *w, uint64_t addr, const unsigned char *p, size_t n
 		cli_error("writing %zu bytes at 0x%" PRIx64 " passes the top of the address space (2^64)", n, addr);
 		return EXIT_USAGE;
 	}
-	if (cli_interrupted)
+	if (cli_interrupted && !w->holding)
 		return report_interrupted(w->written, addr);
 	int status = check_writable(w->t, addr, n, opt_force, w->written);
 	if (status)
@@ -397,10 +398,14 @@ static int hold(struct writer *w, const char *arg, const struct bytes *data, uin
 	struct schedule s;
 	uint64_t rewrites = 0;
 	schedule_start(&s, interval, duration);
+	w->holding = 1;
 	while (!status && schedule_next(&s)) {
 		status = watched_poll(w->t, held, 1);
 		if (status || (held->readable && memcmp(held->now, data->p, data->len) == 0))
 			continue;
+		/* a signal during the poll ends the hold here, as between polls */
+		if (cli_interrupted)
+			break;
 		/* changed, or gone: written again, or refused with the reason */
 		int rc = target_refresh_maps(w->t);
 		if (rc < 0)
