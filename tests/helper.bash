@@ -50,9 +50,10 @@ start_process() {
 stop_targets() {
 	local pid stat
 	for pid in "${TARGET_PIDS[@]}"; do
-		stat=
-		read -r stat <"/proc/$pid/stat" 2>/dev/null || true
-		# after the command's name: the state, then the parent's pid
+		# the whole file: a name may hold a newline (faults.bats sets one)
+		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || stat=
+		# after the command's name, whatever it holds: the state, then
+		# the parent's pid
 		stat=${stat##*) }
 		if [[ $stat == ?" $BASHPID "* ]]; then
 			kill -KILL "$pid" 2>/dev/null || true
