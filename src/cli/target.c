@@ -299,10 +299,12 @@ void describe_unreadable(struct target *t, uint64_t addr, char *buf, size_t size
 }
 
 /* Does T still run, though the kernel said ESRCH?  A killed process
- * loses its memory before its pidfd says it exited: give it 200 ms. */
+ * loses its memory before its pidfd says it exited, and freeing a big
+ * address space on a loaded machine can take a good part of a second:
+ * give it 2 s (the wait ends as soon as the pidfd says so). */
 static int still_running(struct target *t)
 {
-	for (int i = 0; i < 20; i++) {
+	for (int i = 0; i < 200; i++) {
 		if (pvmio_check_alive(t->h) < 0)
 			return 0;
 		usleep(10000);
