@@ -26,7 +26,7 @@ killed_mid_stream() {
 	start_target --big 512M
 	local fifo=$BATS_TEST_TMPDIR/out.fifo gate=$BATS_TEST_TMPDIR/gate started=$BATS_TEST_TMPDIR/started
 	mkfifo "$fifo"
-	(head -c 4096 >"$started"; wait_until 600 test -e "$gate"; cat >/dev/null) <"$fifo" &
+	(head -c 4096 >"$started"; wait_until 600 test -e "$gate"; cat >/dev/null) <"$fifo" 3>&- &
 	local reader=$!
 	"$PVMIO" "$1" "$TPID" "$T_BIG:512M" >"$fifo" 2>"$BATS_TEST_TMPDIR/err" &
 	local pv=$!

@@ -77,7 +77,9 @@ start_gated() {
 	local fifo=$BATS_TEST_TMPDIR/out.fifo
 	rm -f "$fifo"
 	mkfifo "$fifo"
-	(wait_until 600 test -e "$GATE"; cat >/dev/null) <"$fifo" &
+	# fd 3 closed: a test that fails before the gate opens is not held
+	# up by this reader
+	(wait_until 600 test -e "$GATE"; cat >/dev/null) <"$fifo" 3>&- &
 	READER=$!
 	"$@" >"$fifo" 2>"$BATS_TEST_TMPDIR/pv.err" &
 	PV=$!
@@ -324,8 +326,9 @@ wait_traced() {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	start_target --threads 4
 	local gate=$BATS_TEST_TMPDIR/gdb.go
-	gdb -nx -q -batch -p "$TPID" -ex "shell while [ ! -e '$gate' ]; do sleep 0.05; done" \
-		>"$BATS_TEST_TMPDIR/gdb.out" 2>&1 &
+	# at most 2 minutes, and fd 3 closed: a failing test does not hang
+	gdb -nx -q -batch -p "$TPID" -ex "shell for i in \$(seq 2400); do [ -e '$gate' ] && break; sleep 0.05; done" \
+		>"$BATS_TEST_TMPDIR/gdb.out" 2>&1 3>&- &
 	local gdbpid=$!
 	wait_traced "$TPID"
 	wait_all_in "$TPID" t

@@ -573,9 +573,10 @@ interrupted() {
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -o /dev/null -e inject=process_vm_writev:delay_exit=200000 \
 		"$PVMIO" fill "$TPID" "$T_BIG:512M" 5a 2>"$BATS_TEST_TMPDIR/err" &
 	local tracer=$!
-	sleep 0.5
-	fill_pid=$(pgrep -P "$tracer" -x pvmio || pgrep -P "$tracer" lt-pvmio || true)
-	[ -n "$fill_pid" ] || fill_pid=$(pgrep -P "$tracer" | head -n 1)
+	# the signal lands once the first slice is in (its last byte was
+	# 0xff), while its call is held: never before pvmio is ready for it
+	wait_until 60 mem_is "$TPID" $((T_BIG + (64 << 20) - 1)) 5a
+	fill_pid=$(cat "/proc/$tracer/task/$tracer/children")
 	kill -INT "$fill_pid"
 	local st=0
 	wait "$tracer" || st=$?
