@@ -186,7 +186,9 @@ assert_ticks_frozen() {
 	run "$PVMIO" read --stop -f hex "$TPID" "$T_PATTERN:16"
 	[ "$status" -eq 0 ]
 	[ "$(tr -d ' \n' <<<"$output")" = "$(mem_hex "$TPID" "$T_PATTERN" 16)" ]
-	assert_all_in "$TPID" T
+	# ptrace's detach wakes each thread to stop again (R for a moment);
+	# a target wrongly resumed never gets back to T, nor do its ticks freeze
+	wait_all_in "$TPID" T
 	assert_ticks_frozen "$TPID"
 	# ... and it still continues as usual.
 	kill -CONT "$TPID"
@@ -200,7 +202,8 @@ assert_ticks_frozen() {
 	wait_all_in "$TPID" T
 	run "$PVMIO" read --stop "$TPID" "$T_HOLE:16"
 	[ "$status" -eq 1 ]
-	assert_all_in "$TPID" T
+	wait_all_in "$TPID" T
+	assert_ticks_frozen "$TPID"
 }
 
 @test "stop: an error inside the command (read of an unmapped address) resumes the target" {
