@@ -160,9 +160,12 @@ COMMANDS=(read write dump fill maps find)
 
 @test "processes: a zombie exits 3 and says it is a zombie" {
 	local pidfile="$BATS_TEST_TMPDIR/child"
-	# The child's parent execs into a process that never reaps it.
+	# The child's parent execs into a process that never reaps it; the
+	# child exits only once that exec is done (a child that ended before
+	# it, bash would reap).
 	# shellcheck disable=SC2016
-	start_process bash -c 'sleep 0.05 & echo $! >"$1"; exec sleep 600' _ "$pidfile"
+	start_process bash -c 'sh -c "until grep -qx sleep /proc/\$PPID/comm; do sleep 0.01; done" &
+		echo $! >"$1"; exec sleep 600' _ "$pidfile"
 	local child
 	wait_until 5 nonempty "$pidfile"
 	child=$(cat "$pidfile")

@@ -320,9 +320,11 @@ PY
 }
 
 @test "maps: a zombie is a process error (exit 3)" {
-	# sh starts a child that exits after the exec, then becomes sleep, which never
+	# sh starts a child that exits once sh has become sleep, which never
 	# reaps it: the child stays a zombie until the test kills sleep.
-	start_process sh -c 'sleep 0.05 & echo $! >"$0"; exec sleep 1000' "$BATS_TEST_TMPDIR/zombie"
+	# shellcheck disable=SC2016
+	start_process sh -c 'sh -c "until grep -qx sleep /proc/\$PPID/comm; do sleep 0.01; done" &
+		echo $! >"$0"; exec sleep 1000' "$BATS_TEST_TMPDIR/zombie"
 	local z
 	wait_until 5 nonempty "$BATS_TEST_TMPDIR/zombie"
 	z=$(cat "$BATS_TEST_TMPDIR/zombie")
