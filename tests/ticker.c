@@ -102,8 +102,12 @@ int main(int argc, char **argv)
 			if (hup_seen % 2) {
 				munmap(gone, (size_t)page);
 			} else {
-				mmap(gone, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-				memset(gone, 0x2a, (size_t)page);
+				/* filled first, then moved into place: a poll never
+				 * sees the page there and still zero */
+				char *fresh = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+						   -1, 0);
+				memset(fresh, 0x2a, (size_t)page);
+				mremap(fresh, (size_t)page, (size_t)page, MREMAP_MAYMOVE | MREMAP_FIXED, gone);
 			}
 		}
 	}
