@@ -159,20 +159,10 @@ COMMANDS=(read write dump fill maps find)
 }
 
 @test "processes: a zombie exits 3 and says it is a zombie" {
-	local pidfile="$BATS_TEST_TMPDIR/child"
-	# The child's parent execs into a process that never reaps it; the
-	# child exits only once that exec is done (a child that ended before
-	# it, bash would reap).
-	# shellcheck disable=SC2016
-	start_process bash -c 'sh -c "until grep -qx sleep /proc/\$PPID/comm; do sleep 0.01; done" &
-		echo $! >"$1"; exec sleep 600' _ "$pidfile"
-	local child
-	wait_until 5 nonempty "$pidfile"
-	child=$(cat "$pidfile")
-	wait_until 5 in_state "$child" Z || { echo "child $child did not become a zombie (state $(proc_state "$child"))"; false; }
-	refused 3 "$PVMIO" read "$child" 0x1000:4
+	start_zombie
+	refused 3 "$PVMIO" read "$ZOMBIE" 0x1000:4
 	[[ $stderr == *zombie* ]]
-	[[ $stderr == *"$child"* ]]
+	[[ $stderr == *"$ZOMBIE"* ]]
 }
 
 @test "pids: one that is not a decimal number > 0 exits 2" {

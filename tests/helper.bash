@@ -50,11 +50,8 @@ start_process() {
 stop_targets() {
 	local pid stat
 	for pid in "${TARGET_PIDS[@]}"; do
-		# the whole file: a name may hold a newline (faults.bats sets one)
-		stat=$(cat "/proc/$pid/stat" 2>/dev/null) || stat=
-		# after the command's name, whatever it holds: the state, then
-		# the parent's pid
-		stat=${stat##*) }
+		# the state, then the parent's pid
+		stat=$(stat_fields "/proc/$pid/stat") || stat=
 		if [[ $stat == ?" $BASHPID "* ]]; then
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
@@ -302,9 +299,33 @@ wait_until() {
 	done
 }
 
+# stat_fields FILE: the fields of a /proc stat file after the command's
+# name, read whole: the name may hold spaces, ") " and newlines
+# (faults.bats gives one a newline).
+stat_fields() {
+	local s
+	s=$(cat "$1" 2>/dev/null) || return 1
+	printf '%s\n' "${s##*) }"
+}
+
 # proc_state PID: the state letter of /proc/PID/stat (R, S, T, t, Z...).
 proc_state() {
-	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1
+	stat_fields "/proc/$1/stat" | cut -d' ' -f1
+}
+
+# start_zombie: starts a sleep as a target (TPID) with an exited child it
+# never reaps, and sets ZOMBIE to that child's pid.  The child exits only
+# once its parent has exec'd into sleep: one that ended before, the shell
+# would have reaped.
+start_zombie() {
+	local pidfile=$BATS_TEST_TMPDIR/zombie
+	# shellcheck disable=SC2016
+	start_process sh -c 'sh -c "until grep -qx sleep /proc/\$PPID/comm; do sleep 0.01; done" &
+		echo $! >"$0"; exec sleep 1000' "$pidfile"
+	wait_until 5 nonempty "$pidfile"
+	ZOMBIE=$(cat "$pidfile")
+	wait_until 5 in_state "$ZOMBIE" Z ||
+		{ echo "child $ZOMBIE did not become a zombie (state $(proc_state "$ZOMBIE"))"; return 1; }
 }
 
 # in_state PID LETTER: PID is in that state now; for wait_until.

@@ -320,17 +320,9 @@ PY
 }
 
 @test "maps: a zombie is a process error (exit 3)" {
-	# sh starts a child that exits once sh has become sleep, which never
-	# reaps it: the child stays a zombie until the test kills sleep.
-	# shellcheck disable=SC2016
-	start_process sh -c 'sh -c "until grep -qx sleep /proc/\$PPID/comm; do sleep 0.01; done" &
-		echo $! >"$0"; exec sleep 1000' "$BATS_TEST_TMPDIR/zombie"
-	local z
-	wait_until 5 nonempty "$BATS_TEST_TMPDIR/zombie"
-	z=$(cat "$BATS_TEST_TMPDIR/zombie")
-	wait_until 5 in_state "$z" Z
-	refused 3 "$PVMIO" maps "$z"
-	refused 3 "$PVMIO" maps --json "$z"
+	start_zombie
+	refused 3 "$PVMIO" maps "$ZOMBIE"
+	refused 3 "$PVMIO" maps --json "$ZOMBIE"
 }
 
 @test "maps: no such process (exit 3)" {

@@ -32,7 +32,7 @@ start_snapshot() {
 all_stopped() {
 	local t
 	for t in /proc/"$1"/task/*; do
-		[[ $(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f1) == T ]] || return 1
+		[[ $(stat_fields "$t/stat" | cut -d' ' -f1) == T ]] || return 1
 	done
 }
 

@@ -16,8 +16,7 @@ load helper
 task_states() {
 	local f s
 	for f in /proc/"$1"/task/*/stat; do
-		s=$(cat "$f" 2>/dev/null) || continue
-		s=${s##*) }
+		s=$(stat_fields "$f") || continue
 		printf '%s\n' "${s%% *}"
 	done
 }
